@@ -6,6 +6,7 @@ Values above a limit are protocol violations unless the field's rule in
 
 from __future__ import annotations
 
+# The protocol version this code speaks: a peer with another major is refused.
 PROTOCOL_MAJOR = 1
 PROTOCOL_MINOR = 0
 
@@ -32,8 +33,8 @@ MAX_BUFFER_BYTES = MAX_STRIDE * MAX_WINDOW_HEIGHT
 # Offsets into a VM backend's shared region are 32-bit fields in bytes.
 MAX_REGION_OFFSET = 0xFFFF_FFFF
 
-# Text fields, in UTF-8 bytes. A title of 512 bytes is at least 128 characters in
-# any script (4 bytes per character at most), so real titles arrive whole.
+# Text fields, in UTF-8 bytes. 512 bytes hold at least 128 characters of a title
+# in any script (4 bytes per character at most); WM_CLASS parts are short names.
 TITLE_MAX_BYTES = 512
 CLASS_MAX_BYTES = 64
 
@@ -46,8 +47,8 @@ CLIPBOARD_MAX_BYTES = 1024 * 1024
 XKB_NAME_MAX_BYTES = 64
 XKB_OPTIONS_MAX_BYTES = 256
 
-# The X core cursor font has 154 glyphs; each shape uses an even glyph and the
-# following odd one as its mask, so valid shapes are the even numbers 0..152.
+# The X core cursor font has 154 glyphs. Each shape is an even glyph whose mask is
+# the odd glyph after it, so valid shapes are the even numbers 0..152.
 CURSOR_FONT_GLYPHS = 154
 
 # X keycodes are 8..255; X pointer buttons are 1..255.
@@ -66,6 +67,6 @@ MAX_WINDOW_ID = 0x1FFF_FFFF
 MIN_SCALE_PERCENT = 100
 MAX_SCALE_PERCENT = 400
 
-# Screen size told to agents, in pixels: the largest X screen (16-bit sizes).
+# Screen size sent to agents, in pixels: the largest X screen (16-bit sizes).
 MAX_SCREEN_WIDTH = 32767
 MAX_SCREEN_HEIGHT = 32767

@@ -7,6 +7,7 @@ the two marker lines; ``--check`` exits with 1 when that part is out of date.
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 from pathlib import Path
 
@@ -17,9 +18,40 @@ BEGIN_MARKER = "<!-- BEGIN GENERATED MESSAGE TABLES: python -m protocol.spec doc
 END_MARKER = "<!-- END GENERATED MESSAGE TABLES -->"
 
 
+def render_limits() -> list[str]:
+    """Return a Markdown table of the named limits with the reasons given in protocol.limits."""
+    lines = ["### Limits", "", "| constant | value | unit and reason |", "|---|---|---|"]
+    for name, value, reason in _limits_with_reasons():
+        shown = f"{value:#x}" if name.endswith(("_ID", "_BITS", "_OFFSET")) else f"{value:,}"
+        lines.append(f"| `{name}` | {shown} | {reason} |")
+    lines.append("")
+    return lines
+
+
+def _limits_with_reasons() -> list[tuple[str, int, str]]:
+    """Pair each constant of limits.py with the comment above it or beside it."""
+    rows = []
+    comment: list[str] = []
+    for line in inspect.getsource(limits).splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            comment.append(stripped.lstrip("# "))
+            continue
+        name, _, rest = stripped.partition(" = ")
+        if rest and name.isupper():
+            inline = rest.partition("#")[2].strip()
+            reason = " ".join(comment + ([inline] if inline else []))
+            rows.append((name, getattr(limits, name), reason))
+            continue
+        # A comment block applies to every constant up to the next blank line.
+        if not stripped:
+            comment = []
+    return rows
+
+
 def render_tables() -> str:
-    """Return the Markdown for every message, grouped by direction."""
-    lines: list[str] = []
+    """Return the Markdown for the limits and every message, grouped by direction."""
+    lines: list[str] = render_limits()
     for direction in Direction:
         lines.append(f"### {direction.value}")
         lines.append("")

@@ -14,7 +14,9 @@ rules, applied in this order:
    tag characters. Without them no title can reorder the text around it.
 4. Runs of combining marks are cut to ``MAX_COMBINING_RUN`` per base character,
    so a title cannot stack marks into the line above.
-5. The result is cut to ``MAX_TITLE_CHARACTERS``; a cut title ends with "…".
+
+Length is bounded by the wire (``limits.TITLE_MAX_BYTES``); the window manager
+clips what does not fit its title bar.
 """
 
 from __future__ import annotations
@@ -26,9 +28,6 @@ ELLIPSIS = "\u2026"
 
 # Three stacked marks cover every real orthography (Vietnamese uses two).
 MAX_COMBINING_RUN = 3
-
-# Characters shown for a title; a title bar has room for far fewer.
-MAX_TITLE_CHARACTERS = 256
 
 _REPLACED_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Co", "Cn", "Cs"})
 _REMOVED_CATEGORIES = frozenset({"Cf"})
@@ -53,8 +52,6 @@ def sanitize_title(untrusted_title: bytes) -> str:
         else:
             combining_run = 0
         characters.append(character)
-    if len(characters) > MAX_TITLE_CHARACTERS:
-        characters = characters[: MAX_TITLE_CHARACTERS - 1] + [ELLIPSIS]
     return "".join(characters)
 
 
