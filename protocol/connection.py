@@ -175,6 +175,10 @@ class Connection:
             return dataclasses.replace(event, handles=tuple(handles))
         return event
 
+    def has_partial_message(self) -> bool:
+        """Return True when received bytes wait for the rest of their message."""
+        return len(self._buffer) > self._start
+
     def drain_handles(self) -> list[int]:
         """Return and forget every received handle not given out in a message."""
         drained = [handle for _, batch in self._handle_batches for handle in batch]
