@@ -57,8 +57,9 @@ MAX_KEYCODE = 255
 MIN_BUTTON = 1
 MAX_BUTTON = 255
 
-# X modifier and button state mask: Shift, Lock, Control, Mod1..Mod5, Button1..Button5.
-STATE_MASK_BITS = 0x1FFF
+# X key and pointer state: Shift, Lock, Control, Mod1..Mod5, Button1..Button5 in
+# bits 0-12, and the XKB layout group in bits 13-14, as X puts it in core events.
+STATE_MASK_BITS = 0x7FFF
 
 # X resource ids have the top three bits clear (the X protocol reserves them).
 MAX_WINDOW_ID = 0x1FFF_FFFF
