@@ -116,11 +116,20 @@ class ClipboardStore:
 
     def take(self) -> ClipboardEntry | None:
         """Return the clipboard and clear it (a paste empties the clipboard)."""
+        return self.take_if(lambda entry: True)[0]
+
+    def take_if(self, allowed) -> tuple[ClipboardEntry | None, bool]:
+        """Return (entry, taken): clear the clipboard only when ``allowed(entry)`` is true.
+
+        The check and the clearing happen under one lock, so a copy stored by
+        another daemon in between can never be pasted without its own check.
+        """
         with self._locked():
             entry = self._read()
-            if entry is not None:
-                self.path.unlink()
-            return entry
+            if entry is None or not allowed(entry):
+                return entry, False
+            self.path.unlink()
+            return entry, True
 
     def _write(self, entry: ClipboardEntry) -> None:
         header = (

@@ -51,6 +51,8 @@ class DomainWindow:
     local: Any = None  # the daemon's window on the GUI display (presenter-specific)
     pending_configure_serial: int = 0  # daemon Configure not yet acknowledged, or 0
     painted: bool = False  # content from the buffer has been shown at least once
+    fullscreen_requested: bool = False  # granted as a maximize when fullscreen is not allowed
+    reported_state: int = 0  # the WindowState bits last sent to the agent
 
 
 class WindowTable:

@@ -64,7 +64,12 @@ digest=$(cat "$top/setup.cfg" "$top/setup.py" "$top/pyproject.toml" "$top/shm/_x
     | sha256sum | cut -d' ' -f1)
 if [[ ! -f "$stamp" || $(cat "$stamp") != "$digest" ]]; then
     echo "install.sh: installing Python packages into $venv"
-    "$venv/bin/python" -m pip install -q --upgrade pip setuptools wheel cffi
-    "$venv/bin/python" -m pip install -q -e "$top[test]"
+    pip_log="$venv/pip-install.log"
+    if ! { "$venv/bin/python" -m pip install --upgrade pip setuptools wheel cffi \
+            && "$venv/bin/python" -m pip install -e "$top[test]"; } >"$pip_log" 2>&1; then
+        tail -n 30 "$pip_log" >&2
+        echo "install.sh: pip failed; the whole output is in $pip_log" >&2
+        exit 1
+    fi
     echo "$digest" >"$stamp"
 fi
