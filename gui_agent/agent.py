@@ -114,6 +114,10 @@ class Agent:
         if caught.get_error():
             raise DisplayError(f"another compositor redirects the windows of {self.display_name}")
         self.display.xfixes_select_cursor_input(self.root, xfixes.XFixesDisplayCursorNotifyMask)
+        # Key repeat comes from the GUI display, whose X server repeats held keys and
+        # whose daemon forwards each repeat. A domain repeating on its own would keep
+        # repeating a key whose release it has not seen yet (focus moved away).
+        self.display.change_keyboard_control(auto_repeat_mode=X.AutoRepeatModeOff)
         self.manager.advertise()
         for child in self.root.query_tree().children:
             if child.id == self.helper.id:

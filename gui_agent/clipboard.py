@@ -69,7 +69,7 @@ class ClipboardReader:
         if self._pending is not None:
             logger.info("clipboard request %d replaces request %d", serial, self._pending.serial)
             self._finish(ClipboardStatus.FAILED)
-        owner = self.display.get_selection_owner(self.atoms.CLIPBOARD)
+        owner = resource_id(self.display.get_selection_owner(self.atoms.CLIPBOARD))
         if owner == X.NONE:
             self._send(serial, ClipboardStatus.EMPTY)
             return
@@ -120,6 +120,8 @@ class ClipboardReader:
         if reply is None:
             self._finish(ClipboardStatus.FAILED)
             return
+        logger.debug("clipboard request %d: property of type %d, format %d, %d bytes",
+                     request.serial, reply.property_type, reply.format, len(reply.value))
         if reply.property_type == self.atoms.INCR:
             # The owner sends the data in chunks, each announced by a new value of
             # the property; deleting the property asks for the next one.

@@ -69,7 +69,7 @@ class ClipboardOwner:
         self._owned.clear()
         for selection in (self.atoms.CLIPBOARD, Xatom.PRIMARY):
             self.window.set_selection_owner(selection, X.CurrentTime)
-            if self.display.get_selection_owner(selection) == self.window.id:
+            if resource_id(self.display.get_selection_owner(selection)) == self.window.id:
                 self._owned.add(selection)
             else:
                 logger.warning("could not take the selection %d for a paste", selection)

@@ -51,28 +51,29 @@ def open_display(name: str) -> xdisplay.Display:
     # and XFIXES cursor and selection events need version 2 or later.
     display.damage_query_version()
     display.xfixes_query_version()
-    display.set_error_handler(_log_async_error)
+    # BadDamage, the first DAMAGE error: a damage object dies with its window.
+    bad_damage = display.query_extension("DAMAGE").first_error
+    display.set_error_handler(_error_logger(_RACE_ERROR_CODES | {bad_damage}))
     return display
 
 
-def _log_async_error(x_error: error.XError, request) -> None:
-    """Log an X error that no request caught; it must never end the agent."""
-    # Some python-xlib extension error classes lack the usual fields.
-    name = type(x_error).__name__
-    code = getattr(x_error, "code", -1)
-    resource = resource_id(getattr(x_error, "resource_id", 0))
-    major = getattr(x_error, "major_opcode", 0)
-    minor = getattr(x_error, "minor_opcode", 0)
-    if code in _RACE_ERROR_CODES or name == "BadDamageError":
-        logger.debug("X error %s on resource %#x (request %d.%d): the window is probably gone",
-                     name, resource, major, minor)
-        return
-    logger.warning("X error %s (code %d) on resource %#x, request %d.%d", name, code, resource, major, minor)
+def _error_logger(race_codes: frozenset[int]):
+    """Return an error handler that logs X errors no request caught; they never end the agent."""
 
+    def log_error(x_error: error.XError, request) -> None:
+        # Some python-xlib extension error classes lack the usual fields.
+        name = type(x_error).__name__
+        code = getattr(x_error, "code", -1)
+        resource = resource_id(getattr(x_error, "resource_id", 0))
+        major = getattr(x_error, "major_opcode", 0)
+        minor = getattr(x_error, "minor_opcode", 0)
+        if code in race_codes:
+            logger.debug("X error %s (code %d) on resource %#x, request %d.%d: the window is probably gone",
+                         name, code, resource, major, minor)
+            return
+        logger.warning("X error %s (code %d) on resource %#x, request %d.%d", name, code, resource, major, minor)
 
-def is_race_error(x_error: error.XError) -> bool:
-    """Return True for errors caused by a window that vanished meanwhile."""
-    return x_error.code in _RACE_ERROR_CODES
+    return log_error
 
 
 class Atoms:

@@ -80,7 +80,8 @@ class RecordingDaemon:
 
     Attributes read by tests (take ``lock`` or use the accessor methods):
     ``messages`` (every message received, in order), ``windows``
-    (``RemoteWindow`` by id), ``connections`` (sessions accepted so far) and
+    (``RemoteWindow`` by id), ``connections`` (sessions accepted so far),
+    ``handshakes`` (sessions that sent their configuration after Welcome) and
     ``protocol_errors`` (violations by the agent; each ended its session).
     """
 
@@ -101,6 +102,7 @@ class RecordingDaemon:
         self.messages: list = []
         self.windows: dict[int, RemoteWindow] = {}
         self.connections = 0
+        self.handshakes = 0
         self.protocol_errors: list[ProtocolError] = []
         self.channel: Channel | None = None
         self._listener = listen_unix(self.socket_path) if socket_path is not None else None
@@ -283,6 +285,7 @@ class RecordingDaemon:
                         window=0, width=width, height=height, work_x=0, work_y=0, work_width=width,
                         work_height=height, scale_percent=100))
                     self.channel.send(self.keyboard)
+                    self.handshakes += 1
                 continue
             self._record(event)
 
@@ -383,27 +386,37 @@ class KnownPixelsApp:
             [sys.executable, str(KNOWN_PIXELS), "--display", display, *arguments],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, start_new_session=True,
         )
+        self._stdout_fd = self.process.stdout.fileno()
+        self._partial = b""
+        self._unread: list[str] = []
         self.lines: list[str] = []
         ready = self.read_line(lambda line: line.startswith("ready "))
         self.window_id = int(ready.split()[1])
 
     def read_line(self, predicate: Callable[[str], bool] = lambda line: True, timeout: float = WAIT_TIMEOUT) -> str:
-        """Return the next output line that satisfies ``predicate``; earlier lines are kept in ``lines``."""
+        """Return the next output line that satisfies ``predicate``; every line read is kept in ``lines``."""
         deadline = time.monotonic() + timeout
         while True:
+            while self._unread:
+                line = self._unread.pop(0)
+                if predicate(line):
+                    return line
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise AssertionError(f"known_pixels printed no matching line within {timeout} s; got {self.lines}")
-            readable, _, _ = select.select([self.process.stdout], [], [], remaining)
+            readable, _, _ = select.select([self._stdout_fd], [], [], remaining)
             if not readable:
                 continue
-            line = self.process.stdout.readline()
-            if not line:
+            # os.read, not readline: a buffered reader could hold lines that select never reports.
+            chunk = os.read(self._stdout_fd, 65536)
+            if not chunk:
                 raise AssertionError(f"known_pixels exited with status {self.process.wait()}; got {self.lines}")
-            line = line.rstrip("\n")
-            self.lines.append(line)
-            if predicate(line):
-                return line
+            self._partial += chunk
+            *complete, self._partial = self._partial.split(b"\n")
+            for raw_line in complete:
+                line = raw_line.decode()
+                self.lines.append(line)
+                self._unread.append(line)
 
     def command(self, line: str) -> None:
         """Send a command and wait for its ``ok``."""
@@ -456,7 +469,7 @@ class Domain:
         self._apps: list[KnownPixelsApp] = []
         self._processes: list[subprocess.Popen] = []
         # The agent connects only after it became the domain's window manager.
-        wait_until(lambda: self.daemon.connections >= 1, message="the agent to connect")
+        wait_until(lambda: self.daemon.handshakes >= 1, message="the agent to connect")
 
     def app(self, *arguments: str) -> KnownPixelsApp:
         """Start known_pixels with these arguments and wait until its window is mapped."""

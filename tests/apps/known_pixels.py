@@ -176,6 +176,8 @@ class KnownPixels:
                 if self._handle(self.display.next_event()):
                     return 0
             self.display.flush()
+            if self.display.pending_events():
+                continue  # python-xlib read events while flushing; select would not see them
             readable, _, _ = select.select([self.display, sys.stdin], [], [])
             if sys.stdin in readable:
                 line = sys.stdin.readline()

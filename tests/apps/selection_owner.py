@@ -78,6 +78,8 @@ def main(argv=None) -> int:
                     else:
                         del transfers[key]
         display.flush()
+        if display.pending_events():
+            continue  # python-xlib read events while flushing; select would not see them
         readable, _, _ = select.select([display, sys.stdin], [], [])
         if sys.stdin in readable and not sys.stdin.readline():
             return 0
