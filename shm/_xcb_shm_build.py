@@ -14,12 +14,20 @@ ffibuilder.cdef(
     typedef uint32_t xcb_window_t;
     typedef uint32_t xcb_drawable_t;
     typedef uint32_t xcb_gcontext_t;
+    typedef uint32_t xcb_pixmap_t;
     typedef uint32_t xcb_shm_seg_t;
     typedef uint32_t xcb_visualid_t;
 
     typedef struct { unsigned int sequence; } xcb_void_cookie_t;
     typedef struct { unsigned int sequence; } xcb_shm_query_version_cookie_t;
     typedef struct { unsigned int sequence; } xcb_shm_get_image_cookie_t;
+    typedef struct { unsigned int sequence; } xcb_get_input_focus_cookie_t;
+
+    typedef struct {
+        uint8_t  response_type;
+        uint16_t sequence;
+        ...;
+    } xcb_get_input_focus_reply_t;
 
     typedef struct {
         uint8_t  response_type;
@@ -55,6 +63,20 @@ ffibuilder.cdef(
     } xcb_screen_iterator_t;
 
     typedef struct xcb_setup_t xcb_setup_t;
+    typedef struct xcb_extension_t xcb_extension_t;
+
+    typedef struct {
+        uint8_t  response_type;
+        uint16_t sequence;
+        uint32_t length;
+        uint8_t  present;
+        uint8_t  major_opcode;
+        uint8_t  first_event;
+        uint8_t  first_error;
+        ...;
+    } xcb_query_extension_reply_t;
+
+    extern xcb_extension_t xcb_shm_id;
 
     typedef struct {
         uint8_t  response_type;
@@ -80,8 +102,17 @@ ffibuilder.cdef(
     } xcb_shm_get_image_reply_t;
 
     #define XCB_IMAGE_FORMAT_Z_PIXMAP ...
+    #define XCB_CONN_ERROR ...
+    #define XCB_CONN_CLOSED_EXT_NOTSUPPORTED ...
+    #define XCB_CONN_CLOSED_MEM_INSUFFICIENT ...
+    #define XCB_CONN_CLOSED_REQ_LEN_EXCEED ...
+    #define XCB_CONN_CLOSED_PARSE_ERR ...
+    #define XCB_CONN_CLOSED_INVALID_SCREEN ...
+    #define XCB_CONN_CLOSED_FDPASSING_FAILED ...
     #define XCB_GC_FOREGROUND ...
     #define XCB_GC_GRAPHICS_EXPOSURES ...
+    #define XCB_GC_SUBWINDOW_MODE ...
+    #define XCB_SUBWINDOW_MODE_INCLUDE_INFERIORS ...
 
     xcb_connection_t *xcb_connect(const char *displayname, int *screenp);
     int xcb_connection_has_error(xcb_connection_t *c);
@@ -94,10 +125,20 @@ ffibuilder.cdef(
     void xcb_screen_next(xcb_screen_iterator_t *i);
     xcb_generic_error_t *xcb_request_check(xcb_connection_t *c, xcb_void_cookie_t cookie);
     xcb_generic_event_t *xcb_poll_for_event(xcb_connection_t *c);
+    const xcb_query_extension_reply_t *xcb_get_extension_data(xcb_connection_t *c,
+        xcb_extension_t *ext);
+
+    xcb_get_input_focus_cookie_t xcb_get_input_focus(xcb_connection_t *c);
+    xcb_get_input_focus_reply_t *xcb_get_input_focus_reply(xcb_connection_t *c,
+        xcb_get_input_focus_cookie_t cookie, xcb_generic_error_t **e);
 
     xcb_void_cookie_t xcb_create_gc_checked(xcb_connection_t *c, xcb_gcontext_t cid,
         xcb_drawable_t drawable, uint32_t value_mask, const void *value_list);
-    xcb_void_cookie_t xcb_free_gc(xcb_connection_t *c, xcb_gcontext_t gc);
+    xcb_void_cookie_t xcb_free_gc_checked(xcb_connection_t *c, xcb_gcontext_t gc);
+    xcb_void_cookie_t xcb_free_pixmap_checked(xcb_connection_t *c, xcb_pixmap_t pixmap);
+    xcb_void_cookie_t xcb_copy_area_checked(xcb_connection_t *c, xcb_drawable_t src_drawable,
+        xcb_drawable_t dst_drawable, xcb_gcontext_t gc, int16_t src_x, int16_t src_y,
+        int16_t dst_x, int16_t dst_y, uint16_t width, uint16_t height);
 
     xcb_shm_query_version_cookie_t xcb_shm_query_version(xcb_connection_t *c);
     xcb_shm_query_version_reply_t *xcb_shm_query_version_reply(xcb_connection_t *c,
@@ -106,6 +147,9 @@ ffibuilder.cdef(
     xcb_void_cookie_t xcb_shm_attach_fd_checked(xcb_connection_t *c, xcb_shm_seg_t shmseg,
         int32_t shm_fd, uint8_t read_only);
     xcb_void_cookie_t xcb_shm_detach_checked(xcb_connection_t *c, xcb_shm_seg_t shmseg);
+    xcb_void_cookie_t xcb_shm_create_pixmap_checked(xcb_connection_t *c, xcb_pixmap_t pid,
+        xcb_drawable_t drawable, uint16_t width, uint16_t height, uint8_t depth,
+        xcb_shm_seg_t shmseg, uint32_t offset);
 
     xcb_shm_get_image_cookie_t xcb_shm_get_image(xcb_connection_t *c, xcb_drawable_t drawable,
         int16_t x, int16_t y, uint16_t width, uint16_t height, uint32_t plane_mask,
