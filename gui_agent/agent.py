@@ -2,8 +2,8 @@
 
 ``Agent`` ties the parts together: the window table, the captures, the window
 manager, input, clipboard and the session to the daemon. X events update the
-table and queue damage; ``flush_work`` then makes buffers and captures once per
-window, so a burst of events costs one capture per window, not one per event.
+table and queue damage. Then ``flush_work`` makes buffers and captures each
+damaged window once, so a burst of events costs one capture per window.
 Messages from the daemon are handled in ``commands``.
 """
 
@@ -18,6 +18,7 @@ from Xlib.ext import xfixes
 
 from protocol import messages as m
 from protocol.messages import CURSOR_DEFAULT, WindowState
+from shm.errors import XcbError
 from shm.xcb import XcbConnection
 
 from . import metadata
@@ -99,7 +100,7 @@ class Agent:
     def start(self) -> None:
         """Become the domain's window manager and compositor, and adopt existing windows.
 
-        Raises DisplayError when another client already holds either role.
+        Raises DisplayError when another client already has either role.
         """
         caught = error.CatchError(error.BadAccess)
         self.root.change_attributes(event_mask=ROOT_EVENT_MASK, onerror=caught)
@@ -200,7 +201,7 @@ class Agent:
                          *record.buffer_size(), failure)
             record.needs_buffer = False
             return
-        except Exception as failure:  # an XcbError: the X server refused the segment
+        except XcbError as failure:
             logger.error("window %#x: attaching its buffer failed: %s", record.window_id, failure)
             record.needs_buffer = False
             return

@@ -5,8 +5,7 @@ the domain's X server through MIT-SHM, so the X server writes the window's
 pixels straight into memory the daemon maps. Python never touches a pixel.
 
 A buffer is captured into only after the daemon accepted it (``BufferAccepted``
-with its serial); the daemon may still be reading the previous buffer until
-then. A resize makes a new buffer with a new serial.
+with its serial), because until then the daemon may still read the previous one. A resize makes a new buffer with a new serial.
 
 File descriptor lifetime: the fd of a buffer that is replaced or freed stays
 open until the channel has written every queued byte, because a queued
@@ -122,8 +121,8 @@ class Capturer:
                 capture_damage(self.xcb, record.window_id, (0, top, buffer.width, rows),
                                record.segment, buffer.width, buffer.height, buffer.stride)
         except XcbError as failure:
-            # The window shrank, was unmapped or destroyed after the events the
-            # agent has read; the events that follow give it a new buffer or remove it.
+            # The window shrank, was unmapped or destroyed after the events the agent
+            # has read. The events that follow give it a new buffer or remove it.
             logger.debug("window %#x: capture failed (%s); the window changed meanwhile",
                          record.window_id, failure)
             return False

@@ -2,7 +2,7 @@
 
 On ``ClipboardRequest`` the agent converts CLIPBOARD to UTF8_STRING (STRING when
 the owner cannot), reads the result from a property of its helper window, and
-answers with one ``ClipboardData``:
+replies with one ``ClipboardData``:
 
 - no owner: EMPTY; an owner that converts to neither text target: EMPTY too,
   because the selection holds no text;
@@ -31,7 +31,7 @@ from .display import Atoms, resource_id
 logger = logging.getLogger(__name__)
 
 # Seconds the owner may stay silent (no SelectionNotify, no INCR chunk) before the
-# request fails. Owners answer within milliseconds; a hung one must not stall copies.
+# request fails. Owners reply within milliseconds, and a hung one must not stall copies.
 TIMEOUT = 2.0
 
 
@@ -47,7 +47,7 @@ class _Request:
 
 
 class ClipboardReader:
-    """Answers the daemon's ClipboardRequest with the domain's CLIPBOARD contents."""
+    """Replies to the daemon's ClipboardRequest with the domain's CLIPBOARD contents."""
 
     def __init__(self, display, atoms: Atoms, window, reply: Callable[[m.ClipboardData], None],
                  local_contents: Callable[[], bytes | None] = lambda: None,
@@ -97,7 +97,7 @@ class ClipboardReader:
 
     def check_timeout(self, now: float) -> None:
         if self._pending is not None and now >= self._pending.deadline:
-            logger.warning("clipboard request %d: the selection owner did not answer within %.1f s",
+            logger.warning("clipboard request %d: the selection owner timed out after %.1f s",
                            self._pending.serial, TIMEOUT)
             self._finish(ClipboardStatus.FAILED)
 
@@ -124,7 +124,7 @@ class ClipboardReader:
                      request.serial, reply.property_type, reply.format, len(reply.value))
         if reply.property_type == self.atoms.INCR:
             # The owner sends the data in chunks, each announced by a new value of
-            # the property; deleting the property asks for the next one.
+            # the property. Deleting the property requests the next one.
             request.incremental = True
             request.deadline = self._clock() + TIMEOUT
             self.window.delete_property(self.atoms._ODYSSEY_SELECTION)

@@ -1,13 +1,13 @@
 """Serving pasted text to the domain's applications (ICCCM selection owner).
 
 On ``ClipboardPaste`` the agent's helper window takes CLIPBOARD and PRIMARY and
-answers conversions to TARGETS, UTF8_STRING, TEXT (as UTF8_STRING) and STRING
+serves conversions to TARGETS, UTF8_STRING, TEXT (as UTF8_STRING) and STRING
 (Latin-1, unknown characters as ``?``). Data above ``INCR_CHUNK_BYTES`` goes
 incrementally (INCR): python-xlib has no BIG-REQUESTS, so one ChangeProperty
 above about 256 KiB fails, and the INCR protocol lets any requestor take data of
 any size in chunks.
 
-NOTE: ownership is taken with CurrentTime, so the agent cannot answer the
+NOTE: ownership is taken with CurrentTime, so the agent cannot convert to the
 TIMESTAMP target and does not list it.
 """
 
@@ -94,7 +94,7 @@ class ClipboardOwner:
     def on_selection_request(self, event) -> None:
         requestor_id = resource_id(event.requestor)
         requestor = self.display.create_resource_object("window", requestor_id)
-        # Obsolete clients pass no property; ICCCM says to use the target's name then.
+        # Obsolete clients pass no property, and ICCCM then requires the target as property.
         target_property = event.property if event.property != X.NONE else event.target
         answered = False
         if self._data is not None and resource_id(event.owner) == self.window.id and event.selection in self._owned:
@@ -120,7 +120,7 @@ class ClipboardOwner:
         chunk = transfer.data[transfer.offset:transfer.offset + INCR_CHUNK_BYTES]
         transfer.offset += len(chunk)
         transfer.deadline = self._clock() + INCR_TIMEOUT
-        # A zero-length chunk tells the requestor the transfer is complete.
+        # A zero-length chunk marks the end of the transfer for the requestor.
         transfer.requestor.change_property(transfer.property, transfer.property_type, 8, chunk)
         if not chunk:
             del self._transfers[key]

@@ -1,7 +1,7 @@
 """Handlers for the messages the daemon sends: one dispatch table, one handler per type.
 
-A window message may name a window the agent destroyed a moment ago (its
-DestroyWindow is still on its way); such messages are dropped at debug level.
+A window message may name a window the agent destroyed a moment ago, while its
+DestroyWindow is still on its way. Such messages are dropped at debug level.
 Coordinates in input messages are relative to the window and become absolute
 by adding the window's position, which equals its position on the GUI display.
 """

@@ -2,9 +2,9 @@
 
 The protocol carries only cursor-font shapes, never a bitmap, so a domain cannot
 draw a misleading pointer. XFixes reports each change of the displayed cursor
-with the cursor's name (set by Xcursor when it loads a themed cursor by name);
-this module maps that name to the glyph of the same shape. Names it does not
-know, and unnamed cursors, become the default shape.
+with the cursor's name, which Xcursor sets when it loads a themed cursor by
+name. This module maps that name to the glyph of the same shape. Unknown names
+and unnamed cursors become the default shape.
 
 NOTE: libX11 creates the cursors of ``XCreateFontCursor`` without a name unless
 the Xcursor resource ``Xcursor.theme_core`` is on, so classic Xt applications
@@ -40,7 +40,7 @@ CURSOR_FONT_GLYPHS = {
 # Names used by cursor themes, CSS and toolkits, mapped to the cursor-font name of
 # the closest shape.
 CURSOR_ALIASES = {
-    "default": "left_ptr", "top_left_arrow": "top_left_arrow",
+    "default": "left_ptr",
     "text": "xterm", "ibeam": "xterm", "vertical-text": "xterm",
     "pointer": "hand2", "hand": "hand2", "pointing_hand": "hand2",
     "wait": "watch", "progress": "watch", "left_ptr_watch": "watch", "half-busy": "watch",
@@ -49,7 +49,7 @@ CURSOR_ALIASES = {
     "grabbing": "fleur", "openhand": "fleur", "closedhand": "fleur", "dnd-move": "fleur",
     "not-allowed": "circle", "no-drop": "circle", "forbidden": "circle", "crossed_circle": "circle",
     "dnd-none": "circle",
-    "cell": "plus", "crosshair": "crosshair", "cross": "cross",
+    "cell": "plus",
     "col-resize": "sb_h_double_arrow", "ew-resize": "sb_h_double_arrow", "h_double_arrow": "sb_h_double_arrow",
     "size_hor": "sb_h_double_arrow", "split_h": "sb_h_double_arrow",
     "row-resize": "sb_v_double_arrow", "ns-resize": "sb_v_double_arrow", "v_double_arrow": "sb_v_double_arrow",

@@ -47,7 +47,7 @@ def open_display(name: str) -> xdisplay.Display:
         display.close()
         raise DisplayError(f"X display {name} lacks the extensions {', '.join(missing)}")
 
-    # DAMAGE answers BadRequest to DamageCreate until the version was negotiated,
+    # DAMAGE replies BadRequest to DamageCreate until the version was negotiated,
     # and XFIXES cursor and selection events need version 2 or later.
     display.damage_query_version()
     display.xfixes_query_version()

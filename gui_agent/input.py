@@ -6,9 +6,10 @@ so keycodes carry over unchanged, and each window sits at the same screen
 position in the domain as on the GUI display, so absolute pointer motion is exact.
 
 Before each key or button the domain's modifiers are brought in line with the
-state the GUI display reported for that event (the state before the event, as
-in X): held modifiers (Shift, Control, Alt, ...) are pressed or released, lock
-modifiers (Caps Lock, Num Lock) are toggled with a press and release.
+state the GUI display reported for that event, which is the state before the
+event, as in X. Held modifiers (Shift, Control, Alt, ...) are pressed or
+released, and lock modifiers (Caps Lock, Num Lock) are toggled with a press and
+release.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The agent's single select loop over the X connection and the channel.
 
-Each turn drains every X event python-xlib has (already buffered or readable),
-lets the agent capture once per damaged window, flushes both connections and
-then sleeps in ``select`` until a connection is readable, the channel writable
-(while output is queued), or the nearest deadline passes. Deadlines exist only
+Each turn handles every X event python-xlib has, already buffered or readable.
+Then the agent captures each damaged window once and both connections are
+flushed. Then the loop sleeps in ``select`` until a connection is readable, the
+channel is writable (while output is queued), or the nearest deadline passes. Deadlines exist only
 while something waits (a reconnection attempt, a clipboard owner, an INCR
 transfer), so an idle agent sleeps without waking up.
 
@@ -14,6 +14,7 @@ checked requests on it, whose errors return with the request's reply.
 from __future__ import annotations
 
 import logging
+import os
 import select
 import time
 
@@ -24,21 +25,22 @@ from .session import SessionEnded, SessionState
 logger = logging.getLogger(__name__)
 
 
-def run(agent: Agent) -> None:
-    """Run until the X connection fails, the daemon rejects our version, or an inherited channel closes.
+def run(agent: Agent, wakeup_fd: int | None = None, stop_requested=lambda: False) -> None:
+    """Run until ``stop_requested()`` is true, the X connection fails, the daemon
+    rejects our version, or an inherited channel closes.
 
-    Raises SessionEnded when an inherited channel closed, VersionRejectedError
-    for another major version and Xlib's ConnectionClosedError when the X
-    server goes away.
+    ``wakeup_fd`` is the read end of the pipe given to ``signal.set_wakeup_fd``:
+    it wakes the loop when a signal arrives. Raises SessionEnded when an
+    inherited channel closed, VersionRejectedError for another major version and
+    Xlib's ConnectionClosedError when the X server goes away.
     """
     session = agent.session
     commands = CommandHandler(agent)
     display = agent.display
-    while True:
+    while not stop_requested():
         now = time.monotonic()
+        _check_session_ended(session)
         if session.state is SessionState.DISCONNECTED:
-            if not session.can_reconnect() and session.sessions_started:
-                raise SessionEnded("the daemon closed the inherited channel")
             session.try_connect(now)
 
         agent.process_x_events()
@@ -50,7 +52,12 @@ def run(agent: Agent) -> None:
             # Handling events made round trips that queued more events.
             continue
 
+        # Sending may have closed the channel: without this check the loop would
+        # sleep with no channel and no deadline.
+        _check_session_ended(session)
         readable = [display]
+        if wakeup_fd is not None:
+            readable.append(wakeup_fd)
         writable = []
         if session.channel is not None:
             readable.append(session.channel)
@@ -59,6 +66,8 @@ def run(agent: Agent) -> None:
         deadline = _nearest_deadline(agent)
         timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
         ready_to_read, _, _ = select.select(readable, writable, [], timeout)
+        if wakeup_fd is not None and wakeup_fd in ready_to_read:
+            _drain(wakeup_fd)
 
         if session.channel is not None and session.channel in ready_to_read:
             for message in session.receive():
@@ -66,6 +75,19 @@ def run(agent: Agent) -> None:
         now = time.monotonic()
         agent.reader.check_timeout(now)
         agent.owner.check_timeout(now)
+
+
+def _check_session_ended(session) -> None:
+    if session.state is SessionState.DISCONNECTED and not session.can_reconnect() and session.sessions_started:
+        raise SessionEnded("the daemon closed the inherited channel")
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 512):
+            pass
+    except BlockingIOError:
+        pass
 
 
 def _nearest_deadline(agent: Agent) -> float | None:

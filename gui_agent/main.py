@@ -29,10 +29,6 @@ EXIT_FAILURE = 1
 EXIT_VERSION_REJECTED = 3
 
 
-class _StopRequested(Exception):
-    pass
-
-
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="odyssey-agent",
@@ -60,8 +56,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=arguments.log_level, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s: %(message)s")
 
+    # The handlers only record the signal; the wakeup pipe ends the loop's select,
+    # and the loop stops at its next turn, never in the middle of a handler.
+    received_signals: list[str] = []
+    wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    signal.set_wakeup_fd(wakeup_write)
+
     def stop(signal_number, _frame):
-        raise _StopRequested(signal.Signals(signal_number).name)
+        received_signals.append(signal.Signals(signal_number).name)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -71,9 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         agent = Agent(arguments.display, session)
         agent.start()
-        loop.run(agent)
-    except _StopRequested as stop_signal:
-        logger.info("stopping on %s", stop_signal)
+        loop.run(agent, wakeup_read, lambda: bool(received_signals))
+        logger.info("stopping on %s", received_signals[0])
         return EXIT_OK
     except SessionEnded as ended:
         logger.info("stopping: %s", ended)
@@ -93,7 +94,6 @@ def main(argv: list[str] | None = None) -> int:
         # Buffers die with the process; the X connection may be gone already.
         session.on_closed = lambda: None
         session.close()
-    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The agent as the domain's minimal window manager.
 
-The agent holds SubstructureRedirect on the domain's root, so requests to map
+The agent has SubstructureRedirect on the domain's root, so requests to map
 or configure a top-level window come to it. It grants them as asked (the GUI
 display's window manager decides placement there, and the daemon reports moves
 back with ``Configure``), keeps ICCCM's WM_STATE and EWMH's _NET_WM_STATE on
@@ -45,7 +45,7 @@ _CONFIGURE_FIELDS = (
 
 
 class WindowManager:
-    """Answers MapRequest, ConfigureRequest and client messages for the domain's windows."""
+    """Handles MapRequest, ConfigureRequest and client messages for the domain's windows."""
 
     def __init__(self, display, atoms: Atoms, helper_window):
         self.display = display
@@ -103,8 +103,8 @@ class WindowManager:
                 return m.RequestState(window=record.window_id, set=WindowState.MINIMIZED, unset=WindowState(0))
             return None
         if event.client_type == atoms._NET_ACTIVE_WINDOW:
-            # Focus moves between domains only by user action, so an application
-            # asking for activation asks for the user's attention instead.
+            # Focus moves between domains only by user action, so an application's
+            # activation request becomes a request for the user's attention.
             return m.RequestState(window=record.window_id, set=WindowState.DEMANDS_ATTENTION, unset=WindowState(0))
         if event.client_type != atoms._NET_WM_STATE:
             return None
@@ -131,7 +131,7 @@ class WindowManager:
         window.change_property(self.atoms.WM_STATE, self.atoms.WM_STATE, 32, [state, X.NONE])
 
     def withdraw(self, record: WindowRecord) -> None:
-        """Mark an unmapped managed window withdrawn, as ICCCM asks of the window manager."""
+        """Mark an unmapped managed window withdrawn, as ICCCM requires of the window manager."""
         if record.override_redirect:
             return
         window = self.display.create_resource_object("window", record.window_id)

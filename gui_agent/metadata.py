@@ -1,6 +1,6 @@
 """Reading window properties into protocol messages: title, class, size hints and more.
 
-Every property read is bounded: the agent asks the X server for at most what the
+Every property read is bounded: the agent requests from the X server at most what the
 protocol can carry (plus one 32-bit unit, to tell that a value was longer), so
 an application cannot make the agent read megabytes of title.
 
@@ -82,7 +82,7 @@ def read_title(window, atoms: Atoms) -> bytes | None:
             # Latin-1 too, which is right for ASCII titles only.
             text = raw.decode("latin-1")
     # More bytes than the limit were read when the title is longer, so cut_utf8
-    # sees it is too long and ends it with the visible mark.
+    # finds it too long and ends it with the visible mark.
     return cut_utf8(text, limits.TITLE_MAX_BYTES)
 
 
@@ -138,7 +138,7 @@ def read_hints(window) -> m.SetHints | None:
 
 
 def _signed(value: int) -> int:
-    """Return a CARD32 that holds an X INT32 as a Python int."""
+    """Return a CARD32 that contains an X INT32 as a Python int."""
     return value - (1 << 32) if value & 0x8000_0000 else value
 
 
@@ -177,7 +177,7 @@ def read_net_wm_state(window, atoms: Atoms) -> list[int]:
 
 
 def state_atoms(atoms: Atoms) -> dict[int, WindowState]:
-    """Return the _NET_WM_STATE atoms the protocol knows, with their state flag."""
+    """Return the _NET_WM_STATE atoms the protocol defines, with their state flag."""
     return {
         atoms._NET_WM_STATE_FULLSCREEN: WindowState.FULLSCREEN,
         atoms._NET_WM_STATE_DEMANDS_ATTENTION: WindowState.DEMANDS_ATTENTION,

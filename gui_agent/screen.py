@@ -1,9 +1,9 @@
 """Making the domain's screen and keyboard match the GUI display.
 
 The domain backend starts the domain's X server at the GUI display's size, so a
-resize is rarely needed; when the sizes differ the agent tries RandR and
-otherwise logs a warning (windows then keep the GUI display's coordinates but
-parts beyond the domain's screen are not captured).
+resize is rarely needed. When the sizes differ the agent tries RandR, and
+otherwise logs a warning. Windows then keep the GUI display's coordinates, but
+parts beyond the domain's screen are not captured.
 
 The keyboard layout is applied with ``setxkbmap``: the daemon forwards the GUI
 display's keycodes, and the same XKB rules, model and layout make the domain
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 # not stall the agent for long.
 SETXKBMAP_TIMEOUT = 10.0
 
-# Screen resolution assumed for the physical size RandR asks for, in dots per inch.
+# Screen resolution assumed for the physical size RandR requires, in dots per inch.
 _ASSUMED_DPI = 96
 
 

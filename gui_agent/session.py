@@ -4,7 +4,7 @@ States of a session:
 
 - DISCONNECTED: no daemon. With ``--channel PATH`` the agent tries to connect
   again after a delay that doubles from ``RETRY_INITIAL`` up to ``RETRY_MAX``
-  seconds; with ``--channel-fd`` there is nobody to reconnect to.
+  seconds. An inherited ``--channel-fd`` cannot be reopened.
 - HANDSHAKE: ``Hello`` is sent, ``Welcome`` not yet received.
 - CONFIGURING: waiting for ``ScreenConfiguration`` and ``KeyboardLayout``, which
   the daemon sends right after ``Welcome``.

@@ -26,7 +26,7 @@ def clamp(value: int, low: int, high: int) -> int:
 
 @dataclasses.dataclass
 class Metadata:
-    """What the agent last sent about a window in the current session."""
+    """The metadata last sent about a window in the current session."""
 
     title: bytes | None = None
     window_class: tuple[bytes, bytes] | None = None
@@ -39,8 +39,8 @@ class WindowRecord:
     """One top-level window of the domain.
 
     ``x``/``y`` are the outer top-left corner on the domain's screen and
-    ``width``/``height`` the inside size, as X reports them in ConfigureNotify;
-    the window's pixels start ``border_width`` pixels inside the corner.
+    ``width``/``height`` the inside size, as X reports them in ConfigureNotify.
+    The window's pixels start ``border_width`` pixels inside the corner.
     """
 
     window_id: int
@@ -64,8 +64,8 @@ class WindowRecord:
     sent_geometry: tuple[int, int, int, int, bool] | None = None
     sent: Metadata = dataclasses.field(default_factory=Metadata)
 
-    # Capture state. ``serial`` is the serial of the newest buffer; ``accepted``
-    # says whether the daemon accepted that buffer, the only one captured into.
+    # Capture state. ``serial`` is the serial of the newest buffer, and ``accepted``
+    # is True once the daemon accepted it. Only an accepted buffer is captured into.
     damage: int | None = None
     buffer: WindowBuffer | None = None
     segment: int | None = None
@@ -109,7 +109,7 @@ class WindowRecord:
 class WindowTable:
     """Top-level windows by id, with the stacking order of all root children.
 
-    The stack also holds the root's children that have no record (InputOnly
+    The stack also contains the root's children that have no record (InputOnly
     windows, the agent's helper window), so a restack relative to one of them
     lands at the right place.
     """

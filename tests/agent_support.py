@@ -1,11 +1,11 @@
 """Helpers for tests that run the real agent: a recording daemon side and test applications.
 
 ``RecordingDaemon`` is the daemon's side of a channel, built only on
-``protocol``, ``shm.receive`` and ``domains.channel``: it listens on a Unix
+``protocol``, ``shm.receive`` and ``domains.channel``. It listens on a Unix
 socket, does the handshake, sends ScreenConfiguration and KeyboardLayout,
-accepts every buffer (maps it read-only and answers BufferAccepted), records
+accepts every buffer (maps it read-only and replies BufferAccepted), records
 every message it receives, and lets the test send any daemon message. It runs
-in a background thread; tests wait on its state with deadlines.
+in a background thread, and tests wait on its state with deadlines.
 
 ``start_agent`` runs ``odyssey-agent`` as a subprocess. ``KnownPixelsApp``
 drives ``tests/apps/known_pixels.py``.
@@ -54,7 +54,7 @@ def wait_until(condition: Callable[[], object], timeout: float = WAIT_TIMEOUT, m
 
 @dataclasses.dataclass
 class RemoteWindow:
-    """What the daemon side knows about one of the domain's windows."""
+    """The daemon side's record of one of the domain's windows."""
 
     window_id: int
     x: int = 0
@@ -78,11 +78,13 @@ class RemoteWindow:
 class RecordingDaemon:
     """The daemon's side of one agent channel at a time, run in a background thread.
 
-    Attributes read by tests (take ``lock`` or use the accessor methods):
-    ``messages`` (every message received, in order), ``windows``
-    (``RemoteWindow`` by id), ``connections`` (sessions accepted so far),
-    ``handshakes`` (sessions that sent their configuration after Welcome) and
-    ``protocol_errors`` (violations by the agent; each ended its session).
+    Tests read these attributes under ``lock`` or through the accessor methods:
+
+    - ``messages``: every message received, in order;
+    - ``windows``: ``RemoteWindow`` by id;
+    - ``connections``: sessions accepted so far;
+    - ``handshakes``: sessions that were sent their configuration after Welcome;
+    - ``protocol_errors``: violations by the agent, each of which ended its session.
     """
 
     def __init__(self, socket_path: str | os.PathLike | None, *, screen_size: tuple[int, int] = (1920, 1080),

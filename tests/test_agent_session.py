@@ -101,7 +101,7 @@ def test_agent_uses_inherited_channel_fd(xvfb, tmp_path):
         app = KnownPixelsApp(xvfb.display, "--geometry", "40x30+1+1")
         daemon.wait_window(lambda w: w.window_id == app.window_id and w.mapped and w.buffer is not None)
         daemon.disconnect()
-        # Nobody to reconnect to: the agent ends cleanly.
+        # An inherited channel cannot be reopened, so the agent exits with status 0.
         assert agent.wait(15) == 0
         app.stop()
     finally:

@@ -21,8 +21,8 @@ Options:
   (``--cursor-glyph N``, default 68 left_ptr) named NAME with XFixes.
 - ``--unmapped``: create the window without mapping it.
 
-Lines on standard input (each answered with ``ok`` once the X server has
-processed the change, after XSync):
+Lines on standard input (the reply to each is ``ok``, printed after XSync once
+the X server has processed the change):
 
 - ``fill X Y W H RRGGBB``: fill a rectangle; fills are kept and redrawn on Expose.
 - ``title TEXT``: set WM_NAME (Latin-1) and _NET_WM_NAME (UTF-8) to TEXT.
@@ -135,7 +135,7 @@ class KnownPixels:
             self.window.change_property(Xatom.WM_TRANSIENT_FOR, Xatom.WINDOW, 32, [arguments.transient_for])
 
     def _set_named_cursor(self, glyph: int, name: str) -> None:
-        self.display.xfixes_query_version()  # XFixes answers BadRequest until a version is agreed
+        self.display.xfixes_query_version()  # XFixes replies BadRequest until a version is agreed
         font = self.display.open_font("cursor")
         cursor = font.create_glyph_cursor(font, glyph, glyph + 1, (0, 0, 0), (0xFFFF, 0xFFFF, 0xFFFF))
         _SetCursorName(display=self.display.display, opcode=self.display.display.get_extension_major("XFIXES"),

@@ -4,7 +4,7 @@ Run it as::
 
     python tests/apps/selection_owner.py --display :1 --data-file DATA [--incr-chunk N] [--ignore-requests]
 
-It owns CLIPBOARD, prints ``ready`` and answers conversions to UTF8_STRING and
+It owns CLIPBOARD, prints ``ready`` and serves conversions to UTF8_STRING and
 TARGETS. With ``--incr-chunk N`` it always uses the INCR protocol, N bytes per
 chunk; with ``--ignore-requests`` it never answers (a hung owner). It exits on
 SelectionClear or when standard input closes.
