@@ -56,8 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=arguments.log_level, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s: %(message)s")
 
-    # The handlers only record the signal; the wakeup pipe ends the loop's select,
-    # and the loop stops at its next turn, never in the middle of a handler.
+    # The handlers only record the signal. The wakeup pipe ends the loop's select,
+    # so the loop stops at its next turn, never in the middle of a handler.
     received_signals: list[str] = []
     wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(wakeup_write)
