@@ -15,7 +15,7 @@ debian_packages=(
     # Isolation backend.
     bubblewrap
     # Real applications and X tools used by the demo, the agent and the tests.
-    xterm x11-apps x11-utils x11-xkb-utils xdotool
+    xterm x11-apps x11-utils x11-xkb-utils xdotool xclip
     # libxcb and MIT-SHM: runtime libraries and the headers cffi compiles against.
     libxcb1 libxcb1-dev libxcb-shm0 libxcb-shm0-dev
     # Qt's xcb platform plugin (PySide6) and its companions.
@@ -27,8 +27,10 @@ debian_packages=(
 
 missing_debian_packages() {
     local installed
+    # dpkg-query exits non-zero when it has never heard of a package; its output
+    # still lists the known ones, and the unknown ones count as missing.
     installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${debian_packages[@]}" 2>/dev/null \
-        | awk '$2 == "ii" { print $1 }')
+        | awk '$2 == "ii" { print $1 }') || true
     for package in "${debian_packages[@]}"; do
         grep -qx "$package" <<<"$installed" || echo "$package"
     done

@@ -1,0 +1,129 @@
+"""Window buffers and captures: the pixels of each mapped window in shared memory.
+
+Each mapped window gets a sealed memfd buffer of its size, attached read-write to
+the domain's X server through MIT-SHM, so the X server writes the window's
+pixels straight into memory the daemon maps. Python never touches a pixel.
+
+A buffer is captured into only after the daemon accepted it (``BufferAccepted``
+with its serial), because until then the daemon may still read the previous one. A resize makes a new buffer with a new serial.
+
+File descriptor lifetime: the fd of a buffer that is replaced or freed stays
+open until the channel has written every queued byte, because a queued
+``SetBuffer`` still refers to it by number (``close_retired``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from protocol import messages as m
+from shm.buffer import WindowBuffer
+from shm.capture import capture_damage
+from shm.errors import XcbError
+from shm.xcb import XcbConnection
+
+from .damage import row_bands
+from .windows import WindowRecord
+
+logger = logging.getLogger(__name__)
+
+
+class Capturer:
+    """Creates, captures into and frees the window buffers of one domain."""
+
+    def __init__(self, xcb: XcbConnection):
+        self.xcb = xcb
+        self._retired: list[WindowBuffer] = []
+
+    # -- buffers ---------------------------------------------------------------
+
+    def allocate(self, record: WindowRecord) -> m.SetBuffer:
+        """Give the window a new buffer of its current size and return its SetBuffer.
+
+        Raises OSError when the memfd cannot be made and XcbError when the X
+        server refuses to attach it.
+        """
+        self.release(record)
+        width, height = record.buffer_size()
+        buffer = WindowBuffer.create(width, height)
+        try:
+            segment = self.xcb.attach_fd(buffer.fd, read_only=False)
+        except BaseException:
+            buffer.close()
+            raise
+        record.buffer = buffer
+        record.segment = segment
+        record.serial += 1
+        record.accepted = False
+        record.needs_buffer = False
+        logger.debug("window %#x: buffer serial %d, %dx%d", record.window_id, record.serial, width, height)
+        return m.SetBuffer(
+            window=record.window_id, width=width, height=height, stride=buffer.stride,
+            format=m.PIXEL_FORMAT_XRGB8888, offset=0, serial=record.serial, handles=(buffer.fd,),
+        )
+
+    def release(self, record: WindowRecord) -> None:
+        """Detach and retire the window's buffer, if it has one."""
+        record.accepted = False
+        record.pending_damage.clear()
+        if record.segment is not None:
+            try:
+                self.xcb.detach(record.segment)
+            except XcbError as failure:
+                logger.warning("window %#x: detaching segment %#x failed: %s",
+                               record.window_id, record.segment, failure)
+            record.segment = None
+        if record.buffer is not None:
+            self._retired.append(record.buffer)
+            record.buffer = None
+
+    def close_retired(self) -> None:
+        """Close the fds of freed buffers; call only when no queued message refers to them."""
+        for buffer in self._retired:
+            buffer.close()
+        self._retired.clear()
+
+    # -- captures --------------------------------------------------------------
+
+    def accept(self, record: WindowRecord, serial: int) -> m.Damage | None:
+        """Mark the buffer ``serial`` accepted, capture the whole window and return its Damage.
+
+        Returns None when ``serial`` is not the window's current buffer (the
+        daemon accepted a buffer that a resize replaced meanwhile).
+        """
+        if record.buffer is None or serial != record.serial:
+            logger.debug("window %#x: BufferAccepted for serial %d, current %d",
+                         record.window_id, serial, record.serial)
+            return None
+        record.accepted = True
+        record.pending_damage.clear()
+        width, height = record.buffer_size()
+        if not self._capture_rows(record, [(0, height)]):
+            return None
+        return m.Damage(window=record.window_id, x=0, y=0, width=width, height=height, serial=record.serial)
+
+    def capture_pending(self, record: WindowRecord) -> list[m.Damage]:
+        """Capture the window's merged damage once and return one Damage per rectangle."""
+        if not record.accepted or not record.pending_damage:
+            return []
+        rectangles = record.pending_damage.take()
+        if not self._capture_rows(record, row_bands(rectangles)):
+            return []
+        return [
+            m.Damage(window=record.window_id, x=r.x, y=r.y, width=r.width, height=r.height, serial=record.serial)
+            for r in rectangles
+        ]
+
+    def _capture_rows(self, record: WindowRecord, bands: list[tuple[int, int]]) -> bool:
+        buffer = record.buffer
+        try:
+            for top, rows in bands:
+                capture_damage(self.xcb, record.window_id, (0, top, buffer.width, rows),
+                               record.segment, buffer.width, buffer.height, buffer.stride)
+        except XcbError as failure:
+            # The window shrank, was unmapped or destroyed after the events the agent
+            # has read. The events that follow give it a new buffer or remove it.
+            logger.debug("window %#x: capture failed (%s); the window changed meanwhile",
+                         record.window_id, failure)
+            return False
+        return True
