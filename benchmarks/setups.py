@@ -52,7 +52,7 @@ XPRA_SERVER_OPTIONS = (
     "--start-via-proxy=no", "--exit-with-children=no", "--tray=no", "--system-tray=no",
     "--bell=no", "--cursors=no",
 )
-XPRA_CLIENT_OPTIONS = ("--tray=no", "--system-tray=no", "--bell=no", "--cursors=no", "--splash=no")
+XPRA_CLIENT_OPTIONS = ("--tray=no", "--system-tray=no", "--bell=no", "--cursors=no")
 
 
 class SetupError(RuntimeError):
@@ -273,7 +273,8 @@ class Xpra(Configuration):
 
     def roles(self) -> dict[str, list[int]]:
         server_tree = process_tree(self.server.pid)
-        xserver = [pid for pid in server_tree if command_line(pid)[:1] == ["Xvfb"]]
+        # Xpra renames its Xvfb's argv[0] to "Xvfb-for-Xpra-:N".
+        xserver = [pid for pid in server_tree if is_xvfb(pid)]
         server = [pid for pid in server_tree if pid not in xserver]
         client = process_tree(self.client.pid)
         return {"app": [self.app_pid], "forwarding": server + client, "xpra server": server,
@@ -286,7 +287,7 @@ class Xpra(Configuration):
             tree = process_tree(self.server.pid)
             stop_process(self.server, timeout=15.0)
             for pid in tree:  # an Xvfb left behind by a server that was killed
-                if command_line(pid)[:1] == ["Xvfb"]:
+                if is_xvfb(pid):
                     try:
                         os.kill(pid, signal.SIGTERM)
                     except ProcessLookupError:
@@ -304,6 +305,11 @@ class XpraMmap(Xpra):
 
 
 CONFIGURATIONS = {cls.name: cls for cls in (Direct, Odyssey, XpraMmap, XpraRgb)}
+
+
+def is_xvfb(pid: int) -> bool:
+    arguments = command_line(pid)
+    return bool(arguments) and arguments[0].startswith("Xvfb")
 
 
 def free_display_number(first: int = 100) -> int:

@@ -26,7 +26,7 @@ from .capture import Capturer
 from .clipboard import ClipboardReader
 from .clipboard_owner import ClipboardOwner
 from .cursors import glyph_for_name, register_cursor_events
-from .display import Atoms, DisplayError, open_display, resource_id
+from .display import Atoms, DisplayError, has_unsent_requests, open_display, queued_events, resource_id
 from .input import InputInjector
 from .manager import WindowManager
 from .session import Session
@@ -156,10 +156,16 @@ class Agent:
 
     # -- the X event loop's entry points -------------------------------------------------
 
-    def process_x_events(self) -> int:
-        """Handle every X event already received or readable now; return how many."""
+    def process_x_events(self, read_socket: bool = True) -> int:
+        """Handle every X event already queued, and those readable now if ``read_socket``; return how many.
+
+        Pass ``read_socket=False`` when select found the connection not readable:
+        then only the events python-xlib read during earlier round trips wait.
+        """
         count = 0
-        while self.display.pending_events():
+        if read_socket:
+            self.display.pending_events()
+        while queued_events(self.display):
             event = self.display.next_event()
             count += 1
             try:
@@ -188,7 +194,8 @@ class Agent:
                 if not congested and record.accepted and record.pending_damage:
                     for damage in self.capturer.capture_pending(record):
                         self.session.send(damage)
-        self.display.flush()
+        if has_unsent_requests(self.display):
+            self.display.flush()
         self.session.flush()
         if not self.session.wants_write:
             self.capturer.close_retired()

@@ -76,6 +76,26 @@ def _error_logger(race_codes: frozenset[int]):
     return log_error
 
 
+def queued_events(display: xdisplay.Display) -> int:
+    """Return how many events python-xlib has already read, without reading the socket.
+
+    ``pending_events()`` also tries to read the socket (a select and often a recv
+    through python-xlib's locking code), which costs more than the event itself
+    when called several times per loop turn. This reads python-xlib 0.33's
+    internal event queue instead.
+    """
+    return len(display.display.event_queue)
+
+
+def has_unsent_requests(display: xdisplay.Display) -> bool:
+    """Return True when python-xlib holds requests that ``flush()`` would send (python-xlib 0.33 internals).
+
+    New requests wait in ``request_queue``; a partly sent buffer stays in ``data_send``.
+    """
+    connection = display.display
+    return bool(connection.request_queue or connection.data_send)
+
+
 class Atoms:
     """Interned atoms by name, cached per display (``atoms.WM_NAME``)."""
 

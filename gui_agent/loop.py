@@ -1,8 +1,8 @@
 """The agent's single select loop over the X connection and the channel.
 
-Each turn handles every X event python-xlib has, already buffered or readable.
-Then the agent captures each damaged window once and both connections are
-flushed. Then the loop sleeps in ``select`` until a connection is readable, the
+Each turn handles every X event python-xlib has, already queued or readable
+(the socket is read only when select reported it readable). Then the agent
+captures each damaged window once and both connections are flushed. Then the loop sleeps in ``select`` until a connection is readable, the
 channel is writable (while output is queued), or the nearest deadline passes. Deadlines exist only
 while something waits (a reconnection attempt, a clipboard owner, an INCR
 transfer), so an idle agent sleeps without waking up.
@@ -20,6 +20,7 @@ import time
 
 from .agent import Agent
 from .commands import CommandHandler
+from .display import queued_events
 from .session import SessionEnded, SessionState
 
 logger = logging.getLogger(__name__)
@@ -37,19 +38,22 @@ def run(agent: Agent, wakeup_fd: int | None = None, stop_requested=lambda: False
     session = agent.session
     commands = CommandHandler(agent)
     display = agent.display
+    # Whether the X connection may have unread data: true at first, then as select reports.
+    display_readable = True
     while not stop_requested():
         now = time.monotonic()
         _check_session_ended(session)
         if session.state is SessionState.DISCONNECTED:
             session.try_connect(now)
 
-        agent.process_x_events()
+        agent.process_x_events(read_socket=display_readable)
         if session.configuration_complete(now):
             session.mark_ready()
             agent.announce_all()
         agent.flush_work()
-        if display.pending_events():
-            # Handling events made round trips that queued more events.
+        if queued_events(display):
+            # Round trips while handling events or capturing queued more events.
+            display_readable = False
             continue
 
         # Sending may have closed the channel: without this check the loop would
@@ -66,6 +70,7 @@ def run(agent: Agent, wakeup_fd: int | None = None, stop_requested=lambda: False
         deadline = _nearest_deadline(agent)
         timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
         ready_to_read, _, _ = select.select(readable, writable, [], timeout)
+        display_readable = display in ready_to_read
         if wakeup_fd is not None and wakeup_fd in ready_to_read:
             _drain(wakeup_fd)
 

@@ -79,6 +79,8 @@ class Daemon:
         self._pending_channel: Channel | None = None
         self._stop = False
         self._report_stats = False
+        # Whether the GUI display's connection may have unread data: true at first, then as select reports.
+        self._display_readable = True
 
     # -- set-up and tear-down ------------------------------------------------------------
 
@@ -146,7 +148,8 @@ class Daemon:
 
     def _run_once(self) -> bool | None:
         self._handle_x_events()  # python-xlib may hold events it read while waiting for a reply
-        self.display.flush()
+        if _has_unsent_requests(self.display):
+            self.display.flush()
         self.xcb.flush()
         readers = [self.display.fileno(), self.xcb.fileno(), self._wakeup_read]
         writers = []
@@ -157,7 +160,10 @@ class Daemon:
                 writers.append(channel.fileno())
         else:
             readers.append(self.listener.fileno())
-        readable, writable, _ = select.select(readers, writers, [], self._timeout())
+        # Flushing may read events into python-xlib's queue: then select only polls.
+        timeout = 0.0 if _queued_events(self.display) else self._timeout()
+        readable, writable, _ = select.select(readers, writers, [], timeout)
+        self._display_readable = self.display.fileno() in readable
         if self._wakeup_read in readable:
             while True:
                 try:
@@ -288,7 +294,11 @@ class Daemon:
     # -- the GUI display ---------------------------------------------------------------------------
 
     def _handle_x_events(self) -> None:
-        while self.display.pending_events():
+        # Reading the socket costs a select and python-xlib's locking on every call,
+        # so it is read only when select reported data; queued events are handled always.
+        if self._display_readable:
+            self.display.pending_events()
+        while _queued_events(self.display):
             event = self.display.next_event()
             try:
                 self._handle_x_event(event)
@@ -364,3 +374,14 @@ class Daemon:
                 logger.debug("domain %s: X error on the painting connection: %s", self.policy.name, error)
             else:
                 logger.warning("domain %s: X error on the painting connection: %s", self.policy.name, error)
+
+
+def _queued_events(display) -> int:
+    """Return how many events python-xlib 0.33 has already read, without reading the socket."""
+    return len(display.display.event_queue)
+
+
+def _has_unsent_requests(display) -> bool:
+    """Return True when python-xlib 0.33 holds requests that ``flush()`` would send."""
+    connection = display.display
+    return bool(connection.request_queue or connection.data_send)
