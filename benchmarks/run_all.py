@@ -44,6 +44,10 @@ from domains.xserver import start_xvfb  # noqa: E402
 
 OBSERVER = Path(__file__).resolve().parent / "observer.py"
 RESULTS = Path(__file__).resolve().parent / "results"
+REPOSITORY = Path(__file__).resolve().parent.parent
+# Compiled before measuring, as an installed package would be: the sandbox sets
+# PYTHONDONTWRITEBYTECODE, so without this every start inside a domain compiles its sources.
+PACKAGES = ("protocol", "shm", "gui_agent", "gui_daemon", "wm", "domains", "benchmarks")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,7 +89,7 @@ def measure(configuration_name: str, case: Case, seconds: float, warmup: float, 
         first_visible = float(first.split()[2]) - launched
 
         time.sleep(warmup)
-        roles = configuration.roles()
+        roles = configuration.roles() | {"observer": [observer.pid]}
         before = analysis.sample_roles(roles)
         window_start = time.monotonic()
         time.sleep(seconds)
@@ -227,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {"machine": describe_machine(), "command": command.strip(),
                "started": datetime.datetime.now().isoformat(timespec="seconds"),
                "runs": arguments.runs, "seconds": arguments.seconds, "measurements": [], "idle": []}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *PACKAGES], cwd=REPOSITORY, check=True)
     base = Path(tempfile.mkdtemp(prefix="odyssey-e2e-"))
     print(f"work directories under {base}", flush=True)
     for run in range(arguments.runs):

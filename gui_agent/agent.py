@@ -341,6 +341,10 @@ class Agent:
         record.protocols = metadata.read_protocols(window, self.atoms)
         record.accepts_input, _ = metadata.read_wm_hints(window)
         record.transient_for = metadata.read_transient_for(window)
+        try:
+            record.depth = window.get_geometry().depth
+        except error.XError:
+            logger.debug("window %#x vanished while it was mapped", record.window_id)
         record.damage = window.damage_create(xdamage.DamageReportRawRectangles)
         record.needs_buffer = True
         if self.session.ready:

@@ -7,6 +7,12 @@ pixels straight into memory the daemon maps. Python never touches a pixel.
 A buffer is captured into only after the daemon accepted it (``BufferAccepted``
 with its serial), because until then the daemon may still read the previous one. A resize makes a new buffer with a new serial.
 
+Captures copy each damaged rectangle with CopyArea into an MIT-SHM pixmap over
+the buffer (``shm.capture.FrameCapture``), all rectangles of a window with one
+round trip, so the X server copies only the damaged pixels. A window whose
+depth has no 32-bit layout, or a server without shared pixmaps, falls back to
+full-width row bands with ShmGetImage (``capture_damage``).
+
 File descriptor lifetime: the fd of a buffer that is replaced or freed stays
 open until the channel has written every queued byte, because a queued
 ``SetBuffer`` still refers to it by number (``close_retired``).
@@ -18,8 +24,8 @@ import logging
 
 from protocol import messages as m
 from shm.buffer import WindowBuffer
-from shm.capture import capture_damage
-from shm.errors import XcbError
+from shm.capture import SUPPORTED_DEPTHS, FrameCapture, Rectangle, capture_damage
+from shm.errors import ShmUnavailable, XcbError
 from shm.xcb import XcbConnection
 
 from .damage import row_bands
@@ -53,6 +59,7 @@ class Capturer:
             raise
         record.buffer = buffer
         record.segment = segment
+        record.frame_capture = self._frame_capture(record, segment, width, height, buffer.stride)
         record.serial += 1
         record.accepted = False
         record.needs_buffer = False
@@ -62,10 +69,28 @@ class Capturer:
             format=m.PIXEL_FORMAT_XRGB8888, offset=0, serial=record.serial, handles=(buffer.fd,),
         )
 
+    def _frame_capture(self, record: WindowRecord, segment: int, width: int, height: int,
+                       stride: int) -> FrameCapture | None:
+        """Return a CopyArea capture over the new buffer, or None to capture row bands instead."""
+        if record.depth not in SUPPORTED_DEPTHS:
+            return None
+        try:
+            return FrameCapture(self.xcb, segment, width, height, stride, depth=record.depth)
+        except (ShmUnavailable, XcbError) as failure:
+            logger.debug("window %#x: capturing row bands, no shared pixmap (%s)", record.window_id, failure)
+            return None
+
     def release(self, record: WindowRecord) -> None:
         """Detach and retire the window's buffer, if it has one."""
         record.accepted = False
         record.pending_damage.clear()
+        if record.frame_capture is not None:
+            # The server keeps the segment mapped while the pixmap over it exists.
+            try:
+                record.frame_capture.close()
+            except XcbError as failure:
+                logger.warning("window %#x: freeing its capture pixmap failed: %s", record.window_id, failure)
+            record.frame_capture = None
         if record.segment is not None:
             try:
                 self.xcb.detach(record.segment)
@@ -98,7 +123,7 @@ class Capturer:
         record.accepted = True
         record.pending_damage.clear()
         width, height = record.buffer_size()
-        if not self._capture_rows(record, [(0, height)]):
+        if not self._capture(record, [Rectangle(0, 0, width, height)]):
             return None
         return m.Damage(window=record.window_id, x=0, y=0, width=width, height=height, serial=record.serial)
 
@@ -107,19 +132,23 @@ class Capturer:
         if not record.accepted or not record.pending_damage:
             return []
         rectangles = record.pending_damage.take()
-        if not self._capture_rows(record, row_bands(rectangles)):
+        if not self._capture(record, rectangles):
             return []
         return [
             m.Damage(window=record.window_id, x=r.x, y=r.y, width=r.width, height=r.height, serial=record.serial)
             for r in rectangles
         ]
 
-    def _capture_rows(self, record: WindowRecord, bands: list[tuple[int, int]]) -> bool:
+    def _capture(self, record: WindowRecord, rectangles: list[Rectangle]) -> bool:
+        """Capture the rectangles (inside the buffer) into the buffer; return False when the window changed."""
         buffer = record.buffer
         try:
-            for top, rows in bands:
-                capture_damage(self.xcb, record.window_id, (0, top, buffer.width, rows),
-                               record.segment, buffer.width, buffer.height, buffer.stride)
+            if record.frame_capture is not None:
+                record.frame_capture.capture_many(record.window_id, rectangles)
+            else:
+                for top, rows in row_bands(rectangles):
+                    capture_damage(self.xcb, record.window_id, (0, top, buffer.width, rows),
+                                   record.segment, buffer.width, buffer.height, buffer.stride)
         except XcbError as failure:
             # The window shrank, was unmapped or destroyed after the events the agent
             # has read. The events that follow give it a new buffer or remove it.

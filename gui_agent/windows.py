@@ -18,6 +18,7 @@ from .damage import DamageRegion
 
 if TYPE_CHECKING:
     from shm.buffer import WindowBuffer
+    from shm.capture import FrameCapture
 
 
 def clamp(value: int, low: int, high: int) -> int:
@@ -69,6 +70,9 @@ class WindowRecord:
     damage: int | None = None
     buffer: WindowBuffer | None = None
     segment: int | None = None
+    # The window's depth, read at map time; it decides how captures copy pixels.
+    depth: int = 24
+    frame_capture: FrameCapture | None = None
     serial: int = 0
     accepted: bool = False
     needs_buffer: bool = False
