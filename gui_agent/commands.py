@@ -15,7 +15,7 @@ from protocol import messages as m
 
 from . import metadata
 from .agent import Agent
-from .screen import apply_keyboard_layout, match_screen_size
+from .screen import apply_keyboard_layout, keyboard_layout_matches, match_screen_size
 from .windows import WindowRecord
 
 logger = logging.getLogger(__name__)
@@ -73,6 +73,10 @@ class CommandHandler:
         match_screen_size(self.agent.display, message)
 
     def _keyboard_layout(self, message: m.KeyboardLayout) -> None:
+        if keyboard_layout_matches(self.agent.display, message):
+            logger.info("keyboard layout already matches (rules %s, model %s, layout %s, variant %s)",
+                        message.rules, message.model, message.layout, message.variant)
+            return
         if apply_keyboard_layout(self.agent.display_name, message):
             # setxkbmap changed the keymap under python-xlib's cached copy.
             display = self.agent.display

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import subprocess
 
-from Xlib import error
+from Xlib import Xatom, error
 
 from protocol import messages as m
 
@@ -75,6 +75,28 @@ def setxkbmap_arguments(display_name: str, layout: m.KeyboardLayout) -> list[str
     if layout.options:
         arguments += ["-option", layout.options]
     return arguments
+
+
+def keyboard_layout_matches(display, layout: m.KeyboardLayout) -> bool:
+    """Return True when the domain's X server already uses exactly ``layout``.
+
+    The XKB rules names are in the root window's _XKB_RULES_NAMES (five
+    NUL-terminated strings), which the X server sets at start-up and setxkbmap
+    updates. Xvfb starts with the usual evdev, pc105, us, so a GUI display with
+    that layout needs no setxkbmap, which takes tens of milliseconds at start-up.
+    """
+    root = display.screen().root
+    try:
+        reply = root.get_property(display.get_atom("_XKB_RULES_NAMES"), Xatom.STRING, 0, 256)
+    except error.XError:
+        return False
+    if reply is None or reply.format != 8:
+        return False
+    value = reply.value if isinstance(reply.value, bytes) else bytes(reply.value)
+    names = value.split(b"\0")[:5]
+    names += [b""] * (5 - len(names))
+    wanted = (layout.rules, layout.model, layout.layout, layout.variant, layout.options)
+    return tuple(name.decode("latin-1") for name in names) == wanted
 
 
 def apply_keyboard_layout(display_name: str, layout: m.KeyboardLayout) -> bool:
