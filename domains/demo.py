@@ -92,6 +92,19 @@ class Screen:
                 found.setdefault(bytes(owner.value).decode(), []).append(box)
         return found
 
+    def focused_box(self):
+        """Return (x, y, width, height) of the window that has the focus (_NET_ACTIVE_WINDOW)."""
+        reply = self.root.get_full_property(self.connection.intern_atom("_NET_ACTIVE_WINDOW"), Xatom.WINDOW)
+        if reply is None or not len(reply.value) or not reply.value[0]:
+            return None
+        window = self.connection.create_resource_object("window", reply.value[0])
+        try:
+            geometry = window.get_geometry()
+            origin = self.root.translate_coords(window, 0, 0)
+        except Exception:  # the window went away while we looked
+            return None
+        return origin.x, origin.y, geometry.width, geometry.height
+
     def _painted(self, box) -> bool:
         x, y, width, height = box
         image = self.root.get_image(x + width // 2, y + height // 2, 1, 1, X.ZPixmap, 0xFFFFFFFF)
@@ -114,6 +127,11 @@ class User:
     def click(self, box) -> None:
         x, y, width, height = box
         self.xdotool("mousemove", str(x + width // 2), str(y + height // 2), "click", "1")
+
+    def click_and_wait_for_focus(self, screen: Screen, box) -> None:
+        """Click a window, then wait until the window manager focused it, as a person would look."""
+        self.click(box)
+        wait_for("the window manager to focus the clicked window", lambda: screen.focused_box() == box)
 
     def type_line(self, text: str) -> None:
         self.xdotool("type", "--delay", "8", text)
@@ -178,7 +196,7 @@ def _act_as_user(desktop, display_name: str, screenshot: Path) -> int:
 
         work_home = paths.domain_home("work")
         personal_home = paths.domain_home("personal")
-        user.click(windows["work"][0])
+        user.click_and_wait_for_focus(screen, windows["work"][0])
         user.type_line(f"echo typed in the work domain > ~/typed.txt; printf '{COPIED_TEXT}' "
                        f"| xclip -selection clipboard && touch ~/copied")
         wait_for("the typed command to run in work", lambda: (work_home / "copied").exists())
@@ -188,7 +206,8 @@ def _act_as_user(desktop, display_name: str, screenshot: Path) -> int:
         user.hotkey("ctrl+shift+c")
         clipboard = paths.runtime_directory() / "clipboard"
         wait_for("the secure copy from work", clipboard.exists)
-        user.click(windows["personal"][0])  # the widest of its windows: the xterm, not xeyes
+        # The widest of personal's windows is the xterm, not xeyes.
+        user.click_and_wait_for_focus(screen, windows["personal"][0])
         user.hotkey("ctrl+shift+v")
         wait_for("the secure paste into personal", lambda: not clipboard.exists())
         user.type_line("xclip -o -selection clipboard > ~/pasted.txt")

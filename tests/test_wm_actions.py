@@ -7,7 +7,7 @@ from Xlib import X
 from wm import properties
 from wm.geometry import Rect
 from wm.labels import LABELS
-from wm_support import Desktop, desktop, wait_for  # noqa: F401  (desktop is a fixture)
+from .wm_support import Desktop, desktop, wait_for  # noqa: F401  (desktop is a fixture)
 
 BORDER = 4
 TITLE = 20

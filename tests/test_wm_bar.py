@@ -10,7 +10,7 @@ from wm import properties
 from wm.bar import BAR_BACKGROUND
 from wm.geometry import Rect
 from wm.labels import LABELS
-from wm_support import Desktop, bare_desktop, desktop, wait_for  # noqa: F401  (fixtures)
+from .wm_support import Desktop, bare_desktop, desktop, wait_for  # noqa: F401  (fixtures)
 
 BAR = 24
 SCREEN = Rect(0, 0, 1280, 800)

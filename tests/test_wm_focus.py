@@ -8,7 +8,7 @@ from Xlib import X
 
 from wm import properties
 from wm.labels import LABELS
-from wm_support import Desktop, desktop, wait_for  # noqa: F401  (desktop is a fixture)
+from .wm_support import Desktop, desktop, wait_for  # noqa: F401  (desktop is a fixture)
 
 # Bar layout: "keys:" (5 cells of 7 px) after 6 px of padding, one cell of space, then the box.
 BAR_FOCUS_BOX_X = 6 + 5 * 7 + 7 + 2

@@ -7,7 +7,7 @@ from Xlib import X
 
 from wm import properties
 from wm.labels import GUI_LABEL, LABELS
-from wm_support import Desktop, desktop, wait_for  # noqa: F401  (desktop is a fixture)
+from .wm_support import Desktop, desktop, wait_for  # noqa: F401  (desktop is a fixture)
 
 BORDER = 4
 TITLE = 20  # misc-fixed 13 px: 13 + 7

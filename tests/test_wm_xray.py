@@ -7,7 +7,7 @@ from Xlib import X
 from wm import properties
 from wm.geometry import Rect
 from wm.labels import GUI_LABEL, LABELS
-from wm_support import Desktop, bare_desktop, desktop, wait_for  # noqa: F401  (fixtures)
+from .wm_support import Desktop, bare_desktop, desktop, wait_for  # noqa: F401  (fixtures)
 
 
 def xray_labels(desktop: Desktop) -> list[tuple[str, Rect]] | None:
