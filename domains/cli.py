@@ -18,6 +18,8 @@ from wm.labels import LABELS
 
 from . import control, paths
 from .config import ConfigError, DomainConfig, load_domains, save_domain
+from .desktop import DesktopError
+from .xserver import XServerError
 from .names import InvalidDomainName, check_domain_name
 
 logger = logging.getLogger("odyssey")
@@ -221,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     ensure_runtime_environment()
     try:
         return arguments.handler(arguments)
-    except (control.ControlError, ConfigError) as error:
+    except (control.ControlError, ConfigError, DesktopError, XServerError) as error:
         print(f"odyssey: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -38,7 +38,8 @@ from .screenshot import save_screenshot
 
 logger = logging.getLogger(__name__)
 
-# A daemon that exits this many times within DAEMON_RESTART_WINDOW seconds is not restarted again.
+# A daemon (or the window manager) that exits more than this many times within
+# DAEMON_RESTART_WINDOW seconds is not restarted again.
 MAX_DAEMON_RESTARTS = 5
 DAEMON_RESTART_WINDOW = 60.0
 
@@ -64,6 +65,37 @@ def _pidfd(process: subprocess.Popen) -> int:
     return os.pidfd_open(process.pid)
 
 
+def _too_many(exits: collections.deque) -> bool:
+    """Record an exit now; return True when more than MAX_DAEMON_RESTARTS fall in the window."""
+    now = time.monotonic()
+    exits.append(now)
+    while exits and now - exits[0] > DAEMON_RESTART_WINDOW:
+        exits.popleft()
+    return len(exits) > MAX_DAEMON_RESTARTS
+
+
+def _supporting_wm_check(connection) -> int | None:
+    reply = connection.screen().root.get_full_property(connection.intern_atom("_NET_SUPPORTING_WM_CHECK"),
+                                                       X.AnyPropertyType)
+    return None if reply is None or not len(reply.value) else int(reply.value[0])
+
+
+def _read_supporting_wm_check(display_name: str) -> int | None:
+    connection = xdisplay.Display(display_name)
+    try:
+        return _supporting_wm_check(connection)
+    finally:
+        connection.close()
+
+
+def _last_line(path: Path) -> str:
+    try:
+        lines = path.read_text(errors="replace").strip().splitlines()
+    except FileNotFoundError:
+        return f"no log at {path}"
+    return lines[-1] if lines else f"empty log {path}"
+
+
 class Desktop:
     """Supervisor of one desktop session."""
 
@@ -76,6 +108,7 @@ class Desktop:
         self.log_directory = paths.runtime_directory() / "logs"
         self.log_directory.mkdir(mode=0o700, exist_ok=True)
         self.wm: subprocess.Popen | None = None
+        self._wm_exits: collections.deque = collections.deque()
         self._stop = False
 
     # -- start-up and shut-down --------------------------------------------------------
@@ -123,6 +156,7 @@ class Desktop:
     # -- the window manager --------------------------------------------------------------
 
     def start_window_manager(self) -> None:
+        previous_check = _read_supporting_wm_check(self.gui.name)
         log = (self.log_directory / "wm.log").open("ab")
         self.wm = subprocess.Popen(
             [sys.executable, "-m", "wm.main", "--display", self.gui.name, "--config", str(self.desktop_config)],
@@ -130,20 +164,20 @@ class Desktop:
         )
         log.close()
         self.wm_pidfd = _pidfd(self.wm)
-        self._wait_for_window_manager()
+        self._wait_for_window_manager(previous_check)
 
-    def _wait_for_window_manager(self) -> None:
+    def _wait_for_window_manager(self, previous_check: int | None) -> None:
+        """Wait until our window manager announced itself with a new _NET_SUPPORTING_WM_CHECK."""
         connection = xdisplay.Display(self.gui.name)
         try:
             root = connection.screen().root
-            check = connection.intern_atom("_NET_SUPPORTING_WM_CHECK")
             root.change_attributes(event_mask=X.PropertyChangeMask)
             connection.sync()
             deadline = time.monotonic() + WM_START_TIMEOUT
-            while root.get_full_property(check, X.AnyPropertyType) is None:
+            while _supporting_wm_check(connection) in (None, previous_check):
                 if self.wm.poll() is not None:
-                    raise DesktopError(f"the window manager exited with {self.wm.returncode}; "
-                                       f"see {self.log_directory / 'wm.log'}")
+                    raise DesktopError(f"the window manager exited with {self.wm.returncode}: "
+                                       f"{_last_line(self.log_directory / 'wm.log')}")
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise DesktopError(f"the window manager did not start within {WM_START_TIMEOUT:.0f} s")
@@ -242,7 +276,14 @@ class Desktop:
     def _child_exited(self, pidfd: int) -> None:
         if self.wm is not None and pidfd == self.wm_pidfd:
             os.close(self.wm_pidfd)
-            logger.warning("the window manager exited with %s; restarting it", self.wm.wait())
+            status = self.wm.wait()
+            if _too_many(self._wm_exits):
+                logger.error("the window manager exited %d times within %.0f s; stopping the desktop",
+                             len(self._wm_exits), DAEMON_RESTART_WINDOW)
+                self.wm = None
+                self._stop = True
+                return
+            logger.warning("the window manager exited with %s; restarting it", status)
             self.start_window_manager()
             return
         for name, running in list(self.domains.items()):
@@ -258,11 +299,7 @@ class Desktop:
     def _restart_daemon(self, name: str, running: RunningDomain) -> None:
         status = running.daemon.wait()
         os.close(running.daemon_pidfd)
-        now = time.monotonic()
-        running.daemon_exits.append(now)
-        while running.daemon_exits and now - running.daemon_exits[0] > DAEMON_RESTART_WINDOW:
-            running.daemon_exits.popleft()
-        if len(running.daemon_exits) > MAX_DAEMON_RESTARTS:
+        if _too_many(running.daemon_exits):
             logger.error("domain %s: the daemon exited %d times within %.0f s; stopping the domain", name,
                          len(running.daemon_exits), DAEMON_RESTART_WINDOW)
             running.daemon_pidfd = -1
