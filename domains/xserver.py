@@ -104,7 +104,7 @@ def start_xvfb(
         raise
     os.close(write_fd)
     try:
-        number = _read_display_number(read_fd, process, timeout)
+        number = read_display_number(read_fd, process, timeout)
     except BaseException:
         process.kill()
         process.wait()
@@ -116,7 +116,7 @@ def start_xvfb(
     return server
 
 
-def _read_display_number(read_fd: int, process: subprocess.Popen, timeout: float) -> int:
+def read_display_number(read_fd: int, process: subprocess.Popen, timeout: float) -> int:
     deadline = time.monotonic() + timeout
     received = b""
     while not received.endswith(b"\n"):

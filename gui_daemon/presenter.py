@@ -155,13 +155,19 @@ class Presenter:
         window.local.change_property(Xatom.WM_CLASS, Xatom.STRING, 8, value)
 
     def set_hints(self, window: DomainWindow, hints) -> None:
-        """Set WM_NORMAL_HINTS from a checked SetHints message (or position only, for None)."""
-        flags = _P_POSITION
+        """Set WM_NORMAL_HINTS from a checked SetHints message (None: no hints yet).
+
+        The position flags are passed only when the application asked for its
+        position; otherwise the window manager places the window.
+        """
+        flags = 0
         values = dict(min_width=0, min_height=0, max_width=0, max_height=0,
                       width_inc=0, height_inc=0, base_width=0, base_height=0)
         if hints is not None:
             if hints.flags & m.HintFlags.USER_POSITION:
                 flags |= _US_POSITION
+            if hints.flags & m.HintFlags.PROGRAM_POSITION:
+                flags |= _P_POSITION
             if hints.flags & m.HintFlags.MIN_SIZE:
                 flags |= _P_MIN_SIZE
                 values.update(min_width=hints.min_width, min_height=hints.min_height)

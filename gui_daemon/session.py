@@ -154,7 +154,12 @@ class Session:
             return
         if message.ack_serial:
             return  # the agent followed the window manager: nothing to ask for
-        # A managed window: the window manager decides; it reports back through ConfigureNotify.
+        # A managed window: the window manager decides and reports back through
+        # ConfigureNotify. Until then, a ConfigureNotify that still shows the old
+        # size is stale and must not shrink the domain's window back.
+        if (requested.width, requested.height) != (window.geometry.width, window.geometry.height):
+            window.size_before_request = (window.geometry.width, window.geometry.height)
+        window.geometry = requested
         self.presenter.move_resize(window, requested)
 
     def handle_raise(self, message, _received_at) -> None:
@@ -328,6 +333,11 @@ class Session:
         y = max(-limits.MAX_COORDINATE, min(limits.MAX_COORDINATE, y))
         width = min(max(event.width, 1), limits.MAX_WINDOW_WIDTH)
         height = min(max(event.height, 1), limits.MAX_WINDOW_HEIGHT)
+        if window.size_before_request is not None:
+            if (width, height) == window.size_before_request:
+                width, height = window.geometry.width, window.geometry.height  # stale: keep the requested size
+            else:
+                window.size_before_request = None  # the window manager applied (or adjusted) the request
         geometry = Geometry(x, y, width, height)
         if geometry == window.geometry:
             return

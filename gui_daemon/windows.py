@@ -53,6 +53,9 @@ class DomainWindow:
     painted: bool = False  # content from the buffer has been shown at least once
     fullscreen_requested: bool = False  # granted as a maximize when fullscreen is not allowed
     reported_state: int = 0  # the WindowState bits last sent to the agent
+    # Size before the domain's last resize request, while the window manager has not
+    # answered it: a ConfigureNotify with this size predates the request.
+    size_before_request: tuple[int, int] | None = None
 
 
 class WindowTable:

@@ -225,3 +225,30 @@ def test_agent_that_stops_reading_is_disconnected(xvfb, tmp_path, gui):
         assert daemon.process.poll() is None
     finally:
         daemon.stop()
+
+
+def test_click_on_undecorated_window_gives_it_the_keyboard(gui, untrusted):
+    agent = untrusted.connect()
+    agent.create_window(0x30, 500, 500, 120, 80, override_redirect=1)
+    popup = gui.window("untrusted", 0x30)
+    wait_until(lambda: gui.is_viewable(popup))
+    assert gui.display.get_input_focus().focus != popup
+    xtest.fake_input(gui.display, X.MotionNotify, x=560, y=540)
+    xtest.fake_input(gui.display, X.ButtonPress, 1)
+    xtest.fake_input(gui.display, X.ButtonRelease, 1)
+    gui.display.sync()
+    wait_until(lambda: gui.display.get_input_focus().focus == popup)
+    tap(gui, "q")
+    code = keycode(gui, "q")
+    agent.wait_for(lambda event: isinstance(event, m.Key) and event.keycode == code and event.window == 0x30)
+
+
+def test_undecorated_window_without_a_click_gets_no_keys(gui, untrusted):
+    agent, _ = focused_window(gui, untrusted, remote_id=0x31, x=100, y=100)
+    agent.create_window(0x32, 600, 600, 100, 60, override_redirect=1)
+    popup = gui.window("untrusted", 0x32)
+    wait_until(lambda: gui.is_viewable(popup))
+    tap(gui, "w")
+    code = keycode(gui, "w")
+    event = agent.wait_for(lambda event: isinstance(event, m.Key) and event.keycode == code)
+    assert event.window == 0x31

@@ -270,3 +270,28 @@ def test_content_stays_exact_for_every_colour_channel(gui, untrusted):
     wait_for_color(gui, 603, 600, 0xFFFFFF)
     row = grab_rgb(gui.display, gui.root, 600, 600, 4, 1)[0]
     assert np.array_equal(row, np.array([rgb(0xFF0000), rgb(0x00FF00), rgb(0x0000FF), rgb(0xFFFFFF)]))
+
+
+def test_dock_of_a_mapped_window_is_ignored(gui, untrusted):
+    agent = untrusted.connect()
+    agent.create_window(0x70, 0, 0, 22, 22, override_redirect=1)
+    window = gui.window("untrusted", 0x70)
+    wait_until(lambda: gui.is_viewable(window))
+    agent.send(m.Dock(window=0x70))
+    agent.send(m.SetTitle(window=0x70, title="sync"))
+    wait_until(lambda: gui.text_property(window, "_NET_WM_NAME") == "sync")
+    assert gui.is_viewable(window)
+    assert window.get_attributes().override_redirect
+    assert "a mapped window cannot be docked" in untrusted.log()
+
+
+def test_docked_window_drops_override_redirect_and_stays_hidden(gui, untrusted):
+    agent = untrusted.connect()
+    agent.create_window(0x71, 0, 0, 22, 22, override_redirect=1, map_it=False)
+    agent.send(m.Dock(window=0x71))
+    agent.send(m.MapWindow(window=0x71, transient_for=0, override_redirect=1))
+    agent.send(m.SetTitle(window=0x71, title="sync"))
+    window = gui.window("untrusted", 0x71)
+    wait_until(lambda: gui.text_property(window, "_NET_WM_NAME") == "sync")
+    assert not gui.is_viewable(window)
+    assert not window.get_attributes().override_redirect
