@@ -41,6 +41,7 @@ class DomainInit:
         self.height = height
         self.control_fd = control_fd
         self.applications = applications
+        self.environment = dict(os.environ)  # gets DISPLAY once the X server runs
         self.children: list[subprocess.Popen] = []
         self.agent: subprocess.Popen | None = None
         self.stopping = False
@@ -48,19 +49,31 @@ class DomainInit:
         self._agent_restart_at: float | None = None
 
     def start(self) -> None:
-        self.xserver = start_xvfb(self.width, self.height, stderr=subprocess.DEVNULL)
-        self.environment = dict(os.environ, DISPLAY=self.xserver.display)
-        self._start_agent()
+        # The agent loads its modules while Xvfb starts, then reads the display
+        # name from a pipe: the two slowest start-up steps overlap.
+        display_read, display_write = os.pipe2(os.O_CLOEXEC)
+        try:
+            self._start_agent(["--display-fd", str(display_read)], pass_fds=(display_read,))
+        finally:
+            os.close(display_read)
+        try:
+            self.xserver = start_xvfb(self.width, self.height, stderr=subprocess.DEVNULL)
+            os.write(display_write, f"{self.xserver.display}\n".encode())
+        finally:
+            os.close(display_write)  # without a name the agent exits
+        self.environment["DISPLAY"] = self.xserver.display
         for command in self.applications:
             self.run(command)
         print(f"ready {self.xserver.display}", flush=True)
 
-    def _start_agent(self) -> None:
+    def _start_agent(self, display_arguments: list[str] | None = None, pass_fds: tuple[int, ...] = ()) -> None:
         self._agent_started = time.monotonic()
+        if display_arguments is None:
+            display_arguments = ["--display", self.xserver.display]
         self.agent = subprocess.Popen(
-            [sys.executable, "-m", "gui_agent.main", "--display", self.xserver.display,
+            [sys.executable, "-m", "gui_agent.main", *display_arguments,
              "--channel", f"{SANDBOX_RUNTIME}/{CHANNEL_NAME}"],
-            env=self.environment, stdin=subprocess.DEVNULL,
+            env=self.environment, stdin=subprocess.DEVNULL, pass_fds=pass_fds,
         )
 
     def run(self, command: list[str]) -> None:
