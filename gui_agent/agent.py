@@ -13,13 +13,13 @@ import logging
 
 from Xlib import X, Xatom, error
 from Xlib.ext import composite
-from Xlib.ext import damage as xdamage
 from Xlib.ext import xfixes
 
 from protocol import messages as m
 from protocol.messages import CURSOR_DEFAULT, WindowState
 from shm.errors import XcbError
 from shm.xcb import XcbConnection
+from shm.xcb_damage import DamageNotify, XcbDamage
 
 from . import metadata
 from .capture import Capturer
@@ -58,7 +58,10 @@ class Agent:
         self.root = self.display.screen().root
         self.xcb = XcbConnection(display_name)
         self.xcb.query_shm_version()
-        self.capturer = Capturer(self.xcb)
+        # Damage lives on the capturing connection, so each subtract precedes its capture.
+        self.damage = XcbDamage(self.xcb)
+        self._damage_race_errors = frozenset({X.BadWindow, X.BadDrawable, X.BadMatch, self.damage.first_error})
+        self.capturer = Capturer(self.xcb, self.damage)
         self.table = WindowTable()
 
         # An unmapped override-redirect window far off screen: the target of
@@ -73,7 +76,6 @@ class Agent:
         self.reader = ClipboardReader(self.display, self.atoms, self.helper, reply=session.send,
                                       local_contents=lambda: self.owner.contents)
         self._cursor_event = register_cursor_events(self.display)
-        self._damage_event = self.display.extension_event.DamageNotify
         self.pointer_window: int | None = None
         self.cursor_glyph = CURSOR_DEFAULT
         self._handlers = {
@@ -179,10 +181,24 @@ class Agent:
         handler = self._handlers.get(event.type)
         if handler is not None:
             handler(event)
-        elif event.type == self._damage_event:
-            self._on_damage(event)
         elif event.type == self._cursor_event[0] and getattr(event, "sub_code", None) == self._cursor_event[1]:
             self._on_cursor(event)
+
+    def process_damage_events(self, read_socket: bool = True) -> int:
+        """Handle the DamageNotify events of the capturing connection; return how many.
+
+        With ``read_socket`` false only the events libxcb read during round trips
+        (captures) are handled.
+        """
+        notifications, errors = self.damage.poll(read_socket)
+        for notification in notifications:
+            self._on_damage(notification)
+        for failure in errors:
+            if failure.error_code in self._damage_race_errors:
+                logger.debug("X error on the capturing connection, the window is probably gone: %s", failure)
+            else:
+                logger.warning("X error on the capturing connection: %s", failure)
+        return len(notifications)
 
     def flush_work(self) -> None:
         """Make the buffers and captures the handled events asked for, and send them."""
@@ -345,7 +361,7 @@ class Agent:
             record.depth = window.get_geometry().depth
         except error.XError:
             logger.debug("window %#x vanished while it was mapped", record.window_id)
-        record.damage = window.damage_create(xdamage.DamageReportRawRectangles)
+        record.damage = self.damage.create(record.window_id)
         record.needs_buffer = True
         if self.session.ready:
             self.send_geometry(record)
@@ -362,7 +378,7 @@ class Agent:
         record.needs_buffer = False
         self.capturer.release(record)
         if record.damage is not None:
-            self.display.damage_destroy(record.damage)
+            self.damage.destroy(record.damage)
             record.damage = None
         self.manager.withdraw(record)
         if record.announced:
@@ -462,13 +478,12 @@ class Agent:
 
     # -- pixels and cursor -----------------------------------------------------------------
 
-    def _on_damage(self, event) -> None:
-        record = self.table.get(resource_id(event.drawable))
+    def _on_damage(self, notification: DamageNotify) -> None:
+        record = self.table.get(notification.drawable)
         if record is None or not record.accepted or record.buffer is None:
-            # Before acceptance the whole window is captured anyway.
+            # Before acceptance the whole window is captured anyway, after a subtract.
             return
-        area = event.area
-        record.pending_damage.add(area.x, area.y, area.width, area.height,
+        record.pending_damage.add(notification.x, notification.y, notification.width, notification.height,
                                   record.buffer.width, record.buffer.height)
 
     def _on_cursor(self, event) -> None:

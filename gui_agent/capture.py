@@ -27,6 +27,7 @@ from shm.buffer import WindowBuffer
 from shm.capture import SUPPORTED_DEPTHS, FrameCapture, Rectangle, capture_damage
 from shm.errors import ShmUnavailable, XcbError
 from shm.xcb import XcbConnection
+from shm.xcb_damage import XcbDamage
 
 from .damage import row_bands
 from .windows import WindowRecord
@@ -37,8 +38,9 @@ logger = logging.getLogger(__name__)
 class Capturer:
     """Creates, captures into and frees the window buffers of one domain."""
 
-    def __init__(self, xcb: XcbConnection):
+    def __init__(self, xcb: XcbConnection, damage: XcbDamage):
         self.xcb = xcb
+        self.damage = damage
         self._retired: list[WindowBuffer] = []
 
     # -- buffers ---------------------------------------------------------------
@@ -122,6 +124,7 @@ class Capturer:
             return None
         record.accepted = True
         record.pending_damage.clear()
+        self._subtract(record)
         width, height = record.buffer_size()
         if not self._capture(record, [Rectangle(0, 0, width, height)]):
             return None
@@ -132,12 +135,20 @@ class Capturer:
         if not record.accepted or not record.pending_damage:
             return []
         rectangles = record.pending_damage.take()
+        self._subtract(record)
         if not self._capture(record, rectangles):
             return []
         return [
             m.Damage(window=record.window_id, x=r.x, y=r.y, width=r.width, height=r.height, serial=record.serial)
             for r in rectangles
         ]
+
+    def _subtract(self, record: WindowRecord) -> None:
+        # The damage objects report only newly damaged areas (DeltaRectangles), so the
+        # region is emptied before each capture: drawing after it sends a new event.
+        # Subtract and capture share one connection, so the server runs them in order.
+        if record.damage is not None:
+            self.damage.subtract_all(record.damage)
 
     def _capture(self, record: WindowRecord, rectangles: list[Rectangle]) -> bool:
         """Capture the rectangles (inside the buffer) into the buffer; return False when the window changed."""

@@ -7,8 +7,9 @@ channel is writable (while output is queued), or the nearest deadline passes. De
 while something waits (a reconnection attempt, a clipboard owner, an INCR
 transfer), so an idle agent sleeps without waking up.
 
-The xcb connection used for MIT-SHM is not watched: the agent sends only
-checked requests on it, whose errors return with the request's reply.
+The xcb connection that captures also carries the windows' DAMAGE objects
+(``shm.xcb_damage``), so it is watched too: its DamageNotify events and the
+errors of its unchecked damage requests arrive there.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ def run(agent: Agent, wakeup_fd: int | None = None, stop_requested=lambda: False
     session = agent.session
     commands = CommandHandler(agent)
     display = agent.display
-    # Whether the X connection may have unread data: true at first, then as select reports.
-    display_readable = True
+    xcb_fd = agent.xcb.fileno()
+    # Whether the X connections may have unread data: true at first, then as select reports.
+    display_readable = xcb_readable = True
     while not stop_requested():
         now = time.monotonic()
         _check_session_ended(session)
@@ -47,19 +49,20 @@ def run(agent: Agent, wakeup_fd: int | None = None, stop_requested=lambda: False
             session.try_connect(now)
 
         agent.process_x_events(read_socket=display_readable)
+        agent.process_damage_events(read_socket=xcb_readable)
         if session.configuration_complete(now):
             session.mark_ready()
             agent.announce_all()
         agent.flush_work()
-        if queued_events(display):
+        if queued_events(display) or agent.process_damage_events(read_socket=False):
             # Round trips while handling events or capturing queued more events.
-            display_readable = False
+            display_readable = xcb_readable = False
             continue
 
         # Sending may have closed the channel: without this check the loop would
         # sleep with no channel and no deadline.
         _check_session_ended(session)
-        readable = [display]
+        readable = [display, xcb_fd]
         if wakeup_fd is not None:
             readable.append(wakeup_fd)
         writable = []
@@ -71,6 +74,7 @@ def run(agent: Agent, wakeup_fd: int | None = None, stop_requested=lambda: False
         timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
         ready_to_read, _, _ = select.select(readable, writable, [], timeout)
         display_readable = display in ready_to_read
+        xcb_readable = xcb_fd in ready_to_read
         if wakeup_fd is not None and wakeup_fd in ready_to_read:
             _drain(wakeup_fd)
 

@@ -16,8 +16,8 @@ debian_packages=(
     bubblewrap
     # Real applications and X tools used by the demo, the agent and the tests.
     xterm x11-apps x11-utils x11-xkb-utils xdotool xclip
-    # libxcb and MIT-SHM: runtime libraries and the headers cffi compiles against.
-    libxcb1 libxcb1-dev libxcb-shm0 libxcb-shm0-dev
+    # libxcb, MIT-SHM and DAMAGE: runtime libraries and the headers cffi compiles against.
+    libxcb1 libxcb1-dev libxcb-shm0 libxcb-shm0-dev libxcb-damage0 libxcb-damage0-dev
     # Qt's xcb platform plugin (PySide6) and its companions.
     libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-image0
     libxcb-render-util0 libxcb-randr0 libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3

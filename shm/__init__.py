@@ -7,6 +7,8 @@ Owns:
 - ``region``: the VM backend's fixed-size shared region, its allocator and bounds checks;
 - ``fdpass``: bytes with attached fds over a Unix stream socket;
 - ``xcb``: a cffi binding to libxcb for MIT-SHM attach, get_image and put_image;
+- ``xcb_damage``: DAMAGE objects and their events on that connection, so the
+  damage a capture covers is subtracted in order with the capture;
 - ``capture``: damage rectangles landed in the full-frame layout of a buffer;
 - ``views``: numpy views of buffers for tests and tools;
 - ``errors``: the exceptions of all of the above.

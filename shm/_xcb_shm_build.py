@@ -162,6 +162,56 @@ ffibuilder.cdef(
         uint16_t src_y, uint16_t src_width, uint16_t src_height, int16_t dst_x, int16_t dst_y,
         uint8_t depth, uint8_t format, uint8_t send_event, xcb_shm_seg_t shmseg, uint32_t offset);
 
+    /* DAMAGE: the agent tracks and subtracts damage on the connection that
+       captures, so a subtract is ordered before the capture that follows it. */
+    typedef uint32_t xcb_damage_damage_t;
+    typedef uint32_t xcb_xfixes_region_t;
+    typedef struct { unsigned int sequence; } xcb_damage_query_version_cookie_t;
+
+    typedef struct {
+        int16_t  x;
+        int16_t  y;
+        uint16_t width;
+        uint16_t height;
+    } xcb_rectangle_t;
+
+    typedef struct {
+        uint8_t  response_type;
+        uint16_t sequence;
+        uint32_t length;
+        uint32_t major_version;
+        uint32_t minor_version;
+        ...;
+    } xcb_damage_query_version_reply_t;
+
+    typedef struct {
+        uint8_t             response_type;
+        uint8_t             level;
+        uint16_t            sequence;
+        xcb_drawable_t      drawable;
+        xcb_damage_damage_t damage;
+        uint32_t            timestamp;
+        xcb_rectangle_t     area;
+        xcb_rectangle_t     geometry;
+    } xcb_damage_notify_event_t;
+
+    extern xcb_extension_t xcb_damage_id;
+
+    #define XCB_DAMAGE_NOTIFY ...
+    #define XCB_DAMAGE_REPORT_LEVEL_RAW_RECTANGLES ...
+    #define XCB_DAMAGE_REPORT_LEVEL_DELTA_RECTANGLES ...
+
+    xcb_generic_event_t *xcb_poll_for_queued_event(xcb_connection_t *c);
+    xcb_damage_query_version_cookie_t xcb_damage_query_version(xcb_connection_t *c,
+        uint32_t client_major_version, uint32_t client_minor_version);
+    xcb_damage_query_version_reply_t *xcb_damage_query_version_reply(xcb_connection_t *c,
+        xcb_damage_query_version_cookie_t cookie, xcb_generic_error_t **e);
+    xcb_void_cookie_t xcb_damage_create(xcb_connection_t *c, xcb_damage_damage_t damage,
+        xcb_drawable_t drawable, uint8_t level);
+    xcb_void_cookie_t xcb_damage_destroy(xcb_connection_t *c, xcb_damage_damage_t damage);
+    xcb_void_cookie_t xcb_damage_subtract(xcb_connection_t *c, xcb_damage_damage_t damage,
+        xcb_xfixes_region_t repair, xcb_xfixes_region_t parts);
+
     void free(void *ptr);
     """
 )
@@ -172,8 +222,9 @@ ffibuilder.set_source(
     #include <stdlib.h>
     #include <xcb/xcb.h>
     #include <xcb/shm.h>
+    #include <xcb/damage.h>
     """,
-    libraries=["xcb", "xcb-shm"],
+    libraries=["xcb", "xcb-shm", "xcb-damage"],
 )
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from gui_agent.capture import Capturer
 from gui_agent.windows import WindowRecord
 from shm.views import pixel_values
 from shm.xcb import XcbConnection
+from shm.xcb_damage import XcbDamage
 
 RED, BLUE = 0xFF0000, 0x0000FF
 WIDTH, HEIGHT = 64, 32
@@ -61,7 +62,7 @@ def paint_blue_and_damage(display, window, record: WindowRecord) -> None:
 
 def test_capture_copies_only_damaged_rectangle(window):
     display, x_window, xcb = window
-    capturer = Capturer(xcb)
+    capturer = Capturer(xcb, XcbDamage(xcb))
     record = accepted_record(capturer, x_window.id, depth=24)
     assert record.frame_capture is not None
     assert (buffer_pixels(record) == RED).all()
@@ -80,7 +81,7 @@ def test_capture_copies_only_damaged_rectangle(window):
 
 def test_capture_of_unknown_depth_uses_row_bands(window):
     display, x_window, xcb = window
-    capturer = Capturer(xcb)
+    capturer = Capturer(xcb, XcbDamage(xcb))
     # A depth with no 32-bit pixel layout for CopyArea: whole rows come through ShmGetImage.
     record = accepted_record(capturer, x_window.id, depth=16)
     assert record.frame_capture is None
