@@ -121,7 +121,8 @@ def show_idle_windows(display, screen) -> None:
     """Map IDLE_WINDOWS windows, fill each with counter 1, and wait for the server."""
     width, height = IDLE_SIZE
     centre_x, centre_y, _, _ = window_geometry("idle")
-    places = [(40 + 80 * (index % 10), 40 + 400 * (index // 10)) for index in range(IDLE_WINDOWS - 1)]
+    # Two rows above the centred window, so none of them covers the watched pixel.
+    places = [(20 + 95 * (index % 10), 20 + 210 * (index // 10)) for index in range(IDLE_WINDOWS - 1)]
     places.append((centre_x, centre_y))
     for number, (x, y) in enumerate(places):
         window = screen.root.create_window(x, y, width, height, 0, screen.root_depth, X.InputOutput,
