@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import mmap
 import os
+import select
 import signal
 import sys
 import time
@@ -117,22 +118,49 @@ class NoiseScene:
         self.xcb.sync()
 
 
-def show_idle_windows(display, screen) -> None:
-    """Map IDLE_WINDOWS windows, fill each with counter 1, and wait for the server."""
+def wait_until_mapped(display, window_ids: set[int]) -> None:
+    """Wait for the MapNotify of every window: a window manager (the agent) maps them later."""
+    waiting = set(window_ids)
+    while waiting:
+        event = display.next_event()
+        if event.type == X.MapNotify:
+            waiting.discard(event.window.id)
+
+
+def show_idle_windows(display, screen, stop: list) -> None:
+    """Map IDLE_WINDOWS windows, fill each with counter 1, and repaint only on Expose until ``stop``.
+
+    A compositing forwarder (xpra) redirects windows after mapping them, which
+    discards their contents and sends Expose, so the windows repaint then, as
+    any X application does.
+    """
     width, height = IDLE_SIZE
     centre_x, centre_y, _, _ = window_geometry("idle")
     # Two rows above the centred window, so none of them covers the watched pixel.
     places = [(20 + 95 * (index % 10), 20 + 210 * (index // 10)) for index in range(IDLE_WINDOWS - 1)]
     places.append((centre_x, centre_y))
+    windows = {}
     for number, (x, y) in enumerate(places):
         window = screen.root.create_window(x, y, width, height, 0, screen.root_depth, X.InputOutput,
-                                           X.CopyFromParent, background_pixel=BACKGROUND)
+                                           X.CopyFromParent, background_pixel=BACKGROUND,
+                                           event_mask=X.StructureNotifyMask | X.ExposureMask)
         window.set_wm_name(f"benchmark idle {number}")
         window.set_wm_normal_hints(flags=1 | 4, x=x, y=y)
         window.map()
-        gc = window.create_gc(foreground=1, graphics_exposures=False)
-        window.fill_rectangle(gc, 0, 0, width, height)
+        windows[window.id] = (window, window.create_gc(foreground=1, graphics_exposures=False))
     display.sync()
+
+    wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    signal.set_wakeup_fd(wakeup_write)
+    while not stop:
+        while display.pending_events():
+            event = display.next_event()
+            if event.type in (X.MapNotify, X.Expose) and event.window.id in windows:
+                window, gc = windows[event.window.id]
+                window.fill_rectangle(gc, 0, 0, width, height)
+        display.flush()
+        # No timeout: the application wakes only for X events and signals.
+        select.select([display, wakeup_read], [], [])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,22 +180,19 @@ def main(argv: list[str] | None = None) -> int:
     display = xlib_display.Display(arguments.display)
     screen = display.screen()
     if arguments.scene == "idle":
-        # Blocked signals stay pending for sigwait, so none is lost between a check and the wait.
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
-        show_idle_windows(display, screen)
-        drawn_at = time.monotonic()
-        if not stop:
-            signal.sigwait({signal.SIGTERM, signal.SIGINT})  # no periodic work until then
-        write_log(arguments.log, [(1, drawn_at)])
+        started = time.monotonic()
+        show_idle_windows(display, screen, stop)
+        write_log(arguments.log, [(1, started)])
         return 0
 
     x, y, width, height = window_geometry(arguments.scene)
     window = screen.root.create_window(x, y, width, height, 0, screen.root_depth, X.InputOutput, X.CopyFromParent,
-                                       background_pixel=BACKGROUND, event_mask=X.ExposureMask)
+                                       background_pixel=BACKGROUND, event_mask=X.StructureNotifyMask)
     window.set_wm_name(f"benchmark {arguments.scene}")
     window.set_wm_normal_hints(flags=1 | 4, x=x, y=y)  # USPosition | PPosition: keep it centred
     window.map()
-    display.sync()
+    # Drawing into a window before it is mapped is lost, as in any X application.
+    wait_until_mapped(display, {window.id})
     if arguments.scene == "noise":
         scene = NoiseScene(arguments.display, window.id)
     else:
@@ -188,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
                 break
         scene.draw(counter)
         log.append((counter, time.monotonic()))
-        # Events (Expose) are never read; drop them so the queue stays empty.
+        # Events (ConfigureNotify and the like) are never needed; drop them so the queue stays empty.
         while display.pending_events():
             display.next_event()
 
