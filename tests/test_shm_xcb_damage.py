@@ -69,7 +69,7 @@ def test_raw_damage_reports_every_drawing(drawing):
     assert len(notifications) == 3
 
 
-def test_events_read_by_a_round_trip_wait_in_the_queue(drawing):
+def test_poll_returns_events_queued_by_round_trip(drawing):
     display, window, gc, xcb = drawing
     damage = XcbDamage(xcb)
     damage.create(window.id)
@@ -79,7 +79,7 @@ def test_events_read_by_a_round_trip_wait_in_the_queue(drawing):
     assert notifications
 
 
-def test_destroying_damage_of_a_vanished_window_is_an_error_event(drawing):
+def test_destroy_after_window_gone_is_error(drawing):
     display, window, _, xcb = drawing
     damage = XcbDamage(xcb)
     damage_id = damage.create(window.id)
