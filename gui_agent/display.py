@@ -88,7 +88,7 @@ def queued_events(display: xdisplay.Display) -> int:
 
 
 def has_unsent_requests(display: xdisplay.Display) -> bool:
-    """Return True when python-xlib holds requests that ``flush()`` would send (python-xlib 0.33 internals).
+    """Return True when python-xlib has requests that ``flush()`` would send (python-xlib 0.33 internals).
 
     New requests wait in ``request_queue``; a partly sent buffer stays in ``data_send``.
     """

@@ -294,8 +294,8 @@ class Daemon:
     # -- the GUI display ---------------------------------------------------------------------------
 
     def _handle_x_events(self) -> None:
-        # Reading the socket costs a select and python-xlib's locking on every call,
-        # so it is read only when select reported data; queued events are handled always.
+        # Each read costs a select and python-xlib's locking, so the socket is read
+        # only when select reported data. Events already queued are handled always.
         if self._display_readable:
             self.display.pending_events()
         while _queued_events(self.display):
@@ -382,6 +382,6 @@ def _queued_events(display) -> int:
 
 
 def _has_unsent_requests(display) -> bool:
-    """Return True when python-xlib 0.33 holds requests that ``flush()`` would send."""
+    """Return True when python-xlib 0.33 has requests that ``flush()`` would send."""
     connection = display.display
     return bool(connection.request_queue or connection.data_send)

@@ -24,7 +24,7 @@ from .xcb import UINT32_RANGE, XcbConnection, check_int
 
 logger = logging.getLogger(__name__)
 
-# DAMAGE 1.1 is what Xvfb and Xorg have had since 2007; the agent needs nothing newer.
+# The version this binding requests; Xvfb 21.1 replies 1.1 even when asked for more.
 REQUIRED_DAMAGE_VERSION = (1, 1)
 
 REPORT_RAW_RECTANGLES = lib.XCB_DAMAGE_REPORT_LEVEL_RAW_RECTANGLES
@@ -65,7 +65,7 @@ class XcbDamage:
             raise DamageUnavailable(f"X server on display {xcb.display!r} has no DAMAGE extension")
         self.notify_type = extension.first_event + lib.XCB_DAMAGE_NOTIFY
         self.first_error = extension.first_error
-        # The server answers DamageCreate with BadRequest until the version was negotiated.
+        # The server rejects DamageCreate with BadRequest until the version was negotiated.
         cookie = lib.xcb_damage_query_version(connection, *REQUIRED_DAMAGE_VERSION)
         reply = lib.xcb_damage_query_version_reply(connection, cookie, xcb._clear_error_slot())
         if reply == ffi.NULL:
@@ -101,9 +101,9 @@ class XcbDamage:
     def poll(self, read_socket: bool = True) -> tuple[list[DamageNotify], list[XcbError]]:
         """Return the DamageNotify events and X errors received so far, oldest first.
 
-        With ``read_socket`` false only what libxcb has already read is returned
-        (round trips read events into its queue); otherwise the socket is read
-        too, without blocking. Other events are dropped at debug level.
+        With ``read_socket`` false, only events that libxcb already read (during
+        round trips) are returned. Otherwise the socket is read too, without
+        blocking. Other events are dropped at debug level.
         """
         connection = self.xcb._require_open()
         poll_function = lib.xcb_poll_for_event if read_socket else lib.xcb_poll_for_queued_event
