@@ -43,7 +43,7 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 @dataclasses.dataclass(frozen=True)
 class FrameFigures:
-    """What one measurement window shows; latencies in milliseconds."""
+    """Frame figures of one measurement window; latencies in milliseconds."""
 
     drawn: int
     seen: int

@@ -3,7 +3,7 @@
 Each frame's number is drawn as a colour: the 24-bit frame counter is the pixel
 value 0xRRGGBB, starting at 1 (0 is the black of a new window). The pixel at
 the window's centre always carries the counter, so an observer on the viewer
-display can tell which frame it sees. After each frame the application waits
+display can tell which frame is on the screen. After each frame the application waits
 for the X server (XSync, or the xcb round trip) and logs
 ``counter CLOCK_MONOTONIC-seconds``.
 

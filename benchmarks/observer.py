@@ -9,7 +9,7 @@ see ``drawing_app``), and when the pixel's value changed it logs
 
 The first logged value that can be a frame counter (1 to ``COUNTER_LIMIT - 1``,
 never a window background) is also printed on standard output as
-``first VALUE TIME``, so the harness knows the window is visible. ``ready`` is
+``first VALUE TIME``, so the harness learns that the window is visible. ``ready`` is
 printed once the DAMAGE object exists. The observer runs until SIGTERM or
 SIGINT, then writes its log and exits 0.
 """

@@ -2,10 +2,10 @@
 
 For each run, each case (what the application draws) and each configuration
 (see ``setups``), in turn, the script starts a fresh viewer Xvfb, the
-configuration, the observer and the application; waits for the first frame on
-the viewer, lets it run ``--warmup`` seconds, then measures ``--seconds``
-seconds: frames drawn and seen, latency, frames seen per second, and the CPU
-of every process involved. Then it measures idle windows, and numpy's copy of
+configuration, the observer and the application. It waits for the first frame
+on the viewer and lets the application run ``--warmup`` seconds. Then it
+measures ``--seconds`` seconds: frames drawn and seen, latency, frames seen per
+second, and the CPU of every process involved. Then it measures idle windows, and numpy's copy of
 one 1920x1080 frame as the memory-bandwidth floor.
 
 Usage (the whole benchmark, about 25 minutes on 2 cores):
@@ -52,7 +52,7 @@ PACKAGES = ("protocol", "shm", "gui_agent", "gui_daemon", "wm", "domains", "benc
 
 @dataclasses.dataclass(frozen=True)
 class Case:
-    """What the application draws: a scene at a rate (0: as fast as possible)."""
+    """A benchmark case: the application's scene and its frame rate (0: as fast as possible)."""
 
     name: str
     scene: str

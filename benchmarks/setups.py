@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import select
-import shutil
 import signal
 import subprocess
 import sys
@@ -56,7 +55,7 @@ XPRA_CLIENT_OPTIONS = ("--tray=no", "--system-tray=no", "--bell=no", "--cursors=
 
 
 class SetupError(RuntimeError):
-    """A configuration failed to start; the message says which part and why."""
+    """A configuration failed to start; the message names the part and the reason."""
 
 
 def wait_for(predicate, timeout: float, what: str, poll: float = 0.01):
@@ -191,12 +190,6 @@ class Odyssey(Configuration):
 
     def app_log(self) -> Path:
         return self.domain.layout.runtime / "app.log"
-
-    def keep_app_log(self) -> Path:
-        """Copy the application's log out of the runtime directory, which stop() removes."""
-        kept = self.work / "app.log"
-        shutil.copyfile(self.app_log(), kept)
-        return kept
 
     def roles(self) -> dict[str, list[int]]:
         agent = self._find(lambda argv: "gui_agent.main" in argv)
