@@ -158,18 +158,39 @@ def _close_handles(handles) -> None:
                 raise
 
 
-def connect_unix(path: str) -> socket.socket:
+def short_socket_path(path, directory_fd: int) -> str:
+    """Return a name for path through an open descriptor of its directory.
+
+    A Unix socket path holds at most 107 bytes; ``/proc/self/fd/N/NAME`` reaches
+    the same socket however deep the directory is.
+    """
+    return f"/proc/self/fd/{directory_fd}/{os.path.basename(path)}"
+
+
+def _open_directory(path) -> int:
+    return os.open(os.path.dirname(os.fspath(path)) or ".", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+
+
+def connect_unix(path, timeout: float | None = None) -> socket.socket:
     """Connect to a Unix stream socket at path (raises OSError when nobody listens)."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    sock.settimeout(timeout)
     try:
-        sock.connect(path)
+        directory = _open_directory(path)
     except OSError:
         sock.close()
         raise
+    try:
+        sock.connect(short_socket_path(path, directory))
+    except OSError:
+        sock.close()
+        raise
+    finally:
+        os.close(directory)
     return sock
 
 
-def listen_unix(path: str, backlog: int = 1) -> socket.socket:
+def listen_unix(path, backlog: int = 1) -> socket.socket:
     """Listen on a fresh Unix stream socket at path, replacing a stale one.
 
     ``unlink`` removes whatever a previous run left there (a socket, or a symlink
@@ -181,10 +202,13 @@ def listen_unix(path: str, backlog: int = 1) -> socket.socket:
     except FileNotFoundError:
         pass
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    directory = _open_directory(path)
     try:
-        sock.bind(path)
+        sock.bind(short_socket_path(path, directory))
         sock.listen(backlog)
     except OSError:
         sock.close()
         raise
+    finally:
+        os.close(directory)
     return sock

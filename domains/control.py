@@ -19,6 +19,8 @@ import struct
 from collections.abc import Iterator
 from pathlib import Path
 
+from .channel import connect_unix, listen_unix
+
 # A request is a few names and a command line; anything longer is not a request.
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -67,12 +69,9 @@ def request(path: Path, message: dict, timeout: float = REPLY_TIMEOUT) -> Iterat
 
     Raises ControlError when no desktop listens at path.
     """
-    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
-    client.settimeout(timeout)
     try:
-        client.connect(str(path))
+        client = connect_unix(path, timeout)
     except (FileNotFoundError, ConnectionRefusedError):
-        client.close()
         raise ControlError("no Odyssey desktop is running; start one with 'odyssey desktop' "
                            "(or 'odyssey desktop --headless')") from None
     with client:
@@ -96,12 +95,6 @@ def request(path: Path, message: dict, timeout: float = REPLY_TIMEOUT) -> Iterat
 
 def listen(path: Path) -> socket.socket:
     """Listen on the control socket, replacing a stale one."""
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
-    server.bind(str(path))
+    server = listen_unix(path, backlog=8)
     os.chmod(path, 0o600)
-    server.listen(8)
     return server

@@ -28,6 +28,8 @@ def desktop(tmp_path):
     process = DesktopProcess(tmp_path)
     yield process
     process.stop()
+    # Shown by pytest only when the test failed.
+    print(process.log_summary())
 
 
 def start_with(desktop, *domains):
@@ -106,8 +108,10 @@ def test_clipboard_moves_between_domains_only_with_hotkeys(desktop):
     screen.close()
 
 
-def daemon_pids(domain):
-    found = subprocess.run(["pgrep", "-f", f"gui_daemon.main --domain {domain}"], capture_output=True, text=True)
+def daemon_pids(desktop, domain):
+    # The channel path is unique to this test's desktop; other tests run daemons of the same name.
+    channel = desktop.runtime() / "domains" / domain / "gui.sock"
+    found = subprocess.run(["pgrep", "-f", "--", f"--channel {channel}"], capture_output=True, text=True)
     return [int(pid) for pid in found.stdout.split()]
 
 
@@ -115,9 +119,9 @@ def test_killed_daemon_is_restarted_and_windows_come_back(desktop):
     screen = start_with(desktop, ("work", "blue", "xclock -geometry 200x200+100+100"))
     (window,) = screen.wait_client("work")
     wait_until(lambda: painted(screen, window))
-    (old_pid,) = daemon_pids("work")
+    (old_pid,) = daemon_pids(desktop, "work")
     os.kill(old_pid, signal.SIGKILL)
-    new_pid = wait_until(lambda: [pid for pid in daemon_pids("work") if pid != old_pid],
+    new_pid = wait_until(lambda: [pid for pid in daemon_pids(desktop, "work") if pid != old_pid],
                          message="the daemon was not restarted")[0]
     # The agent reconnects to the new daemon and replays its window with its pixels.
     wait_until(lambda: desktop.log("daemon-work").count("session started") >= 2,
@@ -169,7 +173,7 @@ def test_stopping_a_domain_leaves_nothing_behind(desktop):
     assert not runtime.exists()
     wait_until(lambda: not screen.clients("work"))
     wait_until(lambda: not processes_in(namespace), message="processes of the domain survived its stop")
-    daemons = subprocess.run(["pgrep", "-f", f"--channel {runtime}"], capture_output=True, text=True).stdout
+    daemons = subprocess.run(["pgrep", "-f", "--", f"--channel {runtime}"], capture_output=True, text=True).stdout
     assert daemons.strip() == ""
     listing = desktop.odyssey("list").stdout
     assert "work" in listing and "stopped" in listing

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 from wm import properties
-from wm_support import BIN, Desktop, bare_desktop, desktop, wait_for  # noqa: F401  (fixtures)
+from .wm_support import BIN, Desktop, bare_desktop, desktop, wait_for  # noqa: F401  (fixtures)
 
 
 def run_wm(desktop: Desktop, *arguments: str) -> subprocess.CompletedProcess:

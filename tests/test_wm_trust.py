@@ -38,11 +38,11 @@ def test_register_writes_private_record(runtime_dir):
 
 @pytest.mark.parametrize("domain, label, message", [
     ("gui", "red", "reserved"),
-    ("GUI", "red", "reserved"),
+    ("GUI", "red", "invalid domain name"),
     ("", "red", "invalid domain name"),
     ("9lives", "red", "invalid domain name"),
     ("has space", "red", "invalid domain name"),
-    ("x" * 32, "red", "invalid domain name"),
+    ("x" * 33, "red", "invalid domain name"),
     ("work", "pink", "unknown label"),
 ])
 def test_register_rejects_bad_names(runtime_dir, domain, label, message):

@@ -36,6 +36,10 @@ MAX_CHARACTERS_PER_REQUEST = 255
 # so a GUI-domain title is cut by sanitize_title (with a visible mark), not here.
 MAX_TITLE_BYTES = 1024
 
+# Characters of a title the window manager keeps; a title bar shows far fewer, and
+# a longer title ends with "…" so the cut is visible.
+MAX_TITLE_CHARACTERS = 256
+
 
 class FontError(ValueError):
     """A configured font is missing on the display or is not a charcell font."""
@@ -91,10 +95,13 @@ def sanitize_untrusted_title(untrusted_title: bytes, truncated: bool = False) ->
     longer property, so the title then ends with "…".
     """
     untrusted_title = untrusted_title[:MAX_TITLE_BYTES]
-    if not truncated:
-        return sanitize_title(untrusted_title)
-    untrusted_title = _drop_cut_utf8_sequence(untrusted_title)
+    if truncated:
+        untrusted_title = _drop_cut_utf8_sequence(untrusted_title)
     title = sanitize_title(untrusted_title)
+    if len(title) > MAX_TITLE_CHARACTERS:
+        title, truncated = title[: MAX_TITLE_CHARACTERS - 1], True
+    if not truncated:
+        return title
     return title if title.endswith(chr(ELLIPSIS)) else title + chr(ELLIPSIS)
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import re
 import stat
 from pathlib import Path
 
@@ -30,20 +29,17 @@ from Xlib import X
 from Xlib import error as xerror
 from Xlib.ext import res
 
+from domains.names import check_domain_name
+
 from . import properties
 from .labels import GUI_DOMAIN, GUI_LABEL, LABELS, Label
 
 logger = logging.getLogger(__name__)
 
-# Domain names are an ASCII letter, then letters, digits, "_", "." or "-". The
-# limit of 31 characters (the Qubes rule) keeps the prefix "[name]" short.
-DOMAIN_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,30}")
-MAX_DOMAIN_NAME_LENGTH = 31
-
 # A registry file is three short lines; anything larger is not one of ours.
 MAX_RECORD_BYTES = 4096
 
-# Bytes read from a window's _ODYSSEY_DOMAIN property: a valid name is at most 31.
+# Bytes read from a window's _ODYSSEY_DOMAIN property: a valid name is at most 32 (domains.names).
 MAX_DOMAIN_PROPERTY_BYTES = 64
 
 
@@ -79,18 +75,6 @@ class Identity:
 
 
 GUI_IDENTITY = Identity(GUI_DOMAIN, GUI_LABEL, False)
-
-
-def check_domain_name(name: str) -> str:
-    """Return ``name`` if it is a valid domain name, or raise ValueError saying why not."""
-    if not DOMAIN_NAME_PATTERN.fullmatch(name):
-        raise ValueError(
-            f"invalid domain name {name!r}: use 1 to {MAX_DOMAIN_NAME_LENGTH} ASCII letters, "
-            "digits, '_', '.' or '-', starting with a letter"
-        )
-    if name.lower() == GUI_DOMAIN:
-        raise ValueError(f"invalid domain name {name!r}: {GUI_DOMAIN!r} is reserved for the GUI domain")
-    return name
 
 
 def registry_directory(runtime_dir: str | os.PathLike | None = None) -> Path:
