@@ -1,8 +1,8 @@
 """``odyssey``: create, start, stop and use domains, and run the desktop.
 
 Domain management talks to the running desktop (``odyssey desktop``) over its
-control socket, like Qubes' ``qvm-*`` tools talk to qubesd; ``create`` and
-``list`` also work without a desktop.
+control socket, as Qubes' ``qvm-*`` tools talk to qubesd. ``create`` and ``list``
+also work without a desktop.
 """
 
 from __future__ import annotations

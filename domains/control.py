@@ -29,7 +29,7 @@ REPLY_TIMEOUT = 60.0
 
 
 class ControlError(RuntimeError):
-    """The desktop is not running, or it rejected a request; the message says why."""
+    """The desktop is not running, or it rejected a request; the message gives the reason."""
 
 
 def peer_uid(connection: socket.socket) -> int:
@@ -81,7 +81,7 @@ def request(path: Path, message: dict, timeout: float = REPLY_TIMEOUT) -> Iterat
             try:
                 chunk = client.recv(65536)
             except socket.timeout:
-                raise ControlError(f"the desktop did not answer within {timeout:.0f} s") from None
+                raise ControlError(f"the desktop did not respond within {timeout:.0f} s") from None
             if not chunk:
                 raise ControlError("the desktop closed the connection without an answer")
             buffer += chunk

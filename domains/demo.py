@@ -49,7 +49,7 @@ EXPECTED_WINDOWS = {"work": 1, "personal": 2, "untrusted": 1}
 
 
 class DemoFailed(RuntimeError):
-    """A demo step did not happen in time; the message says which."""
+    """A demo step did not happen in time; the message names the step."""
 
 
 def wait_for(description: str, predicate, timeout: float = STEP_TIMEOUT):
@@ -64,7 +64,7 @@ def wait_for(description: str, predicate, timeout: float = STEP_TIMEOUT):
 
 
 class Screen:
-    """What the demo sees of the GUI display: the managed windows of each domain."""
+    """The demo's view of the GUI display: the managed windows of each domain."""
 
     def __init__(self, name: str):
         self.name = name

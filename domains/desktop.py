@@ -1,7 +1,7 @@
 """The desktop supervisor: the GUI display, the window manager, and per domain a sandbox and a daemon.
 
 One ``Desktop`` runs per desktop session (``odyssey desktop``). It starts the
-window manager on the GUI display, answers requests on the control socket
+window manager on the GUI display, serves requests on the control socket
 (start, stop, run, list, screenshot), and watches its children through pidfds, so
 it sleeps until something happens:
 
@@ -48,7 +48,7 @@ WM_START_TIMEOUT = 20.0
 
 
 class DesktopError(RuntimeError):
-    """The desktop cannot do what was asked; the message says why."""
+    """The desktop cannot carry out a request; the message gives the reason."""
 
 
 @dataclasses.dataclass

@@ -53,7 +53,7 @@ DEFAULT_XKB = ("evdev", "pc105", "us", "", "")
 
 
 class OnDisconnect(enum.Enum):
-    """What the daemon does when a domain's session ends."""
+    """The daemon's action when a domain's session ends."""
 
     WAIT = "wait"  # keep listening for the agent to reconnect
     EXIT = "exit"  # exit (the supervisor decides what happens next)

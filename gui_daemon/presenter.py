@@ -263,6 +263,6 @@ class Presenter:
     # -- notices ---------------------------------------------------------------------
 
     def notify(self, text: str) -> None:
-        """Append a trusted notice for the window manager's bar (text never holds domain data)."""
+        """Append a trusted notice for the window manager's bar (the text never contains domain data)."""
         line = f"{self.policy.name}\t{self.policy.label_name}\t{text}\n".encode("utf-8")
         self.root.change_property(self.atom.NOTICES, self.atom.UTF8_STRING, 8, line, mode=X.PropModeAppend)

@@ -293,7 +293,7 @@ class Session:
             self.presenter.request_state(window, True, atom.NET_WM_STATE_FULLSCREEN)
             return
         # Without permission, fullscreen becomes a maximize inside the work area, and
-        # the application is told it is fullscreen so it can leave the state cleanly.
+        # the agent receives the fullscreen state so the application can leave it cleanly.
         window.fullscreen_requested = True
         self.presenter.request_state(window, True, atom.NET_WM_STATE_MAXIMIZED_VERT, atom.NET_WM_STATE_MAXIMIZED_HORZ)
         self._report_state(window, window.reported_state | m.WindowState.FULLSCREEN)

@@ -37,7 +37,7 @@ class Geometry:
 
 @dataclasses.dataclass
 class DomainWindow:
-    """What the daemon knows about one of the domain's top-level windows."""
+    """The daemon's record of one of the domain's top-level windows."""
 
     remote_id: int
     geometry: Geometry
