@@ -14,6 +14,7 @@ handles the connection could not give out.
 from __future__ import annotations
 
 import array
+import contextlib
 import errno
 import logging
 import os
@@ -167,8 +168,14 @@ def short_socket_path(path, directory_fd: int) -> str:
     return f"/proc/self/fd/{directory_fd}/{os.path.basename(path)}"
 
 
-def _open_directory(path) -> int:
-    return os.open(os.path.dirname(os.fspath(path)) or ".", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+@contextlib.contextmanager
+def _socket_name(path):
+    """Yield a short name for path, valid while the directory descriptor it uses is open."""
+    directory = os.open(os.path.dirname(os.fspath(path)) or ".", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        yield short_socket_path(path, directory)
+    finally:
+        os.close(directory)
 
 
 def connect_unix(path, timeout: float | None = None) -> socket.socket:
@@ -176,17 +183,11 @@ def connect_unix(path, timeout: float | None = None) -> socket.socket:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
     sock.settimeout(timeout)
     try:
-        directory = _open_directory(path)
+        with _socket_name(path) as name:
+            sock.connect(name)
     except OSError:
         sock.close()
         raise
-    try:
-        sock.connect(short_socket_path(path, directory))
-    except OSError:
-        sock.close()
-        raise
-    finally:
-        os.close(directory)
     return sock
 
 
@@ -202,13 +203,11 @@ def listen_unix(path, backlog: int = 1) -> socket.socket:
     except FileNotFoundError:
         pass
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
-    directory = _open_directory(path)
     try:
-        sock.bind(short_socket_path(path, directory))
+        with _socket_name(path) as name:
+            sock.bind(name)
         sock.listen(backlog)
     except OSError:
         sock.close()
         raise
-    finally:
-        os.close(directory)
     return sock

@@ -17,25 +17,11 @@ import pytest
 from protocol import VersionMismatch
 from protocol import messages as m
 
-from .daemon_support import GuiDisplay, start_daemon
+from .daemon_support import start_daemon
 from .hostile_agent import PixelBuffer
 from .support import grab_rgb, rgb, wait_until
 
 WORK_WINDOW = 0x77
-
-
-@pytest.fixture
-def gui(xvfb):
-    display = GuiDisplay(xvfb.display)
-    yield display
-    display.close()
-
-
-@pytest.fixture
-def untrusted(xvfb, tmp_path):
-    daemon = start_daemon(xvfb.display, tmp_path, "untrusted", "red")
-    yield daemon
-    daemon.stop()
 
 
 @pytest.fixture
