@@ -27,6 +27,13 @@ from .windows import DomainWindow, Geometry, WindowTable
 
 logger = logging.getLogger(__name__)
 
+# Damage rectangles kept per window between two flushes; more are merged into
+# their bounding box, so a flood of tiny rectangles costs one put.
+MAX_PENDING_RECTANGLES = 16
+
+# Seconds between two title changes shown for one window (20 per second at most).
+MIN_TITLE_INTERVAL = 0.05
+
 
 class Session:
     """The state of one connected agent and the handlers of its messages."""
@@ -49,6 +56,10 @@ class Session:
         self.by_local_id: dict[int, DomainWindow] = {}
         self.configure_serial = 0
         self._privilege_notices: set[int] = set()
+        # Windows with damage not yet put, and windows with a held-back title, by remote id.
+        self._damaged: dict[int, DomainWindow] = {}
+        self._damage_received_at = 0.0
+        self._pending_titles: dict[int, DomainWindow] = {}
         self._handlers = {
             m.CreateWindow: self.handle_create,
             m.DestroyWindow: self.handle_destroy,
@@ -76,6 +87,8 @@ class Session:
             logger.debug("domain %s: ignored %s for window %#x: %s", self.policy.name,
                          event.message_type, event.window, event.rule)
             return
+        if self._damaged and type(event) is not m.Damage:
+            self.flush_damage()
         handler = self._handlers.get(type(event))
         if handler is None:
             # Every agent message type has a handler; a missing one is our bug, and
@@ -233,9 +246,28 @@ class Session:
         if rect is None:
             self.ignore(message, "damage lies outside the window and buffer")
             return
-        painting.put(self.xcb, window.local.id, self.gc, buffer, rect)
-        window.painted = True
-        self.stats.record_paint(rect.width * rect.height, time.monotonic() - received_at)
+        if not self._damaged:
+            self._damage_received_at = received_at
+        self._damaged[window.remote_id] = window
+        window.pending_damage = painting.merge_damage(window.pending_damage, rect, MAX_PENDING_RECTANGLES)
+
+    def flush_damage(self) -> None:
+        """Put every rectangle damaged since the last flush: one put per rectangle left after merging.
+
+        The loop calls this after each read from the channel, and ``dispatch`` before
+        any other message, so a buffer, size or mapping change never overtakes the
+        damage that came before it.
+        """
+        latency = time.monotonic() - self._damage_received_at
+        for window in self._damaged.values():
+            rectangles, window.pending_damage = window.pending_damage, []
+            if window.buffer is None or window.local is None:
+                continue
+            for rect in rectangles:
+                painting.put(self.xcb, window.local.id, self.gc, window.buffer, rect)
+                self.stats.record_paint(rect.width * rect.height, latency)
+            window.painted = True
+        self._damaged.clear()
 
     def repaint(self, window: DomainWindow, x: int, y: int, width: int, height: int) -> None:
         """Repaint an exposed area from the buffer, then the daemon's frame."""
@@ -252,7 +284,37 @@ class Session:
 
     def handle_title(self, message, _received_at) -> None:
         window = self.windows.require(message.window, "SetTitle")
-        self.presenter.set_title(window, message.title)
+        now = time.monotonic()
+        if now - window.title_applied_at >= MIN_TITLE_INTERVAL:
+            self._apply_title(window, message.title, now)
+            return
+        # A title that changes faster than anyone can read costs the window manager a
+        # redraw each time; keep only the latest and apply it when the interval is over.
+        window.pending_title = message.title
+        self._pending_titles[window.remote_id] = window
+
+    def _apply_title(self, window: DomainWindow, title: str, now: float) -> None:
+        window.pending_title = None
+        window.title_applied_at = now
+        self.presenter.set_title(window, title)
+
+    def next_deadline(self) -> float | None:
+        """Return when ``run_timers`` has work (a held-back title), or None."""
+        deadlines = [window.title_applied_at + MIN_TITLE_INTERVAL for window in self._pending_titles.values()]
+        clipboard_deadline = self.clipboard.next_deadline()
+        if clipboard_deadline is not None:
+            deadlines.append(clipboard_deadline)
+        return min(deadlines) if deadlines else None
+
+    def run_timers(self) -> None:
+        now = time.monotonic()
+        for remote_id, window in list(self._pending_titles.items()):
+            if window.local is None:
+                del self._pending_titles[remote_id]
+            elif now >= window.title_applied_at + MIN_TITLE_INTERVAL:
+                del self._pending_titles[remote_id]
+                self._apply_title(window, window.pending_title, now)
+        self.clipboard.expire()
 
     def handle_class(self, message, _received_at) -> None:
         window = self.windows.require(message.window, "SetClass")
@@ -387,6 +449,8 @@ class Session:
             self.presenter.map(window)
 
     def _forget(self, window: DomainWindow) -> None:
+        self._damaged.pop(window.remote_id, None)
+        self._pending_titles.pop(window.remote_id, None)
         if window.buffer is not None:
             window.buffer.release(self.xcb, owns_segment=self.region is None)
             window.buffer = None
