@@ -73,10 +73,14 @@ class HostileAgent:
         self.send_raw(data, handles)
 
     def send_raw(self, data: bytes, handles=()) -> None:
-        if handles:
-            socket.send_fds(self.socket, [data], list(handles))
-        else:
-            self.socket.sendall(data)
+        """Send bytes (and handles); after the daemon closed the channel, nothing is sent."""
+        try:
+            if handles:
+                socket.send_fds(self.socket, [data], list(handles))
+            else:
+                self.socket.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.closed = True
 
     def send_frame(self, code: int, window: int, body: bytes, length: int | None = None, handles=()) -> None:
         """Send a message built by hand: a header whose length may lie, then the body."""

@@ -152,7 +152,7 @@ def test_buffer_memory_quota_disconnects(gui, untrusted):
         buffers.append(pixels)
         agent.send(m.SetBuffer(window=0x2000 + index, width=16384, height=6144, stride=16384 * 4,
                                format=m.PIXEL_FORMAT_XRGB8888, offset=0, serial=1, handles=(pixels.buffer.fd,)))
-        if not agent.poll(0.05):
+        if agent.closed or not agent.poll(0.05):
             break
     assert_disconnected(gui, untrusted, agent)
     assert "quota" in untrusted.log()
