@@ -31,6 +31,10 @@ logger = logging.getLogger(__name__)
 # their bounding box, so a flood of tiny rectangles costs one put.
 MAX_PENDING_RECTANGLES = 16
 
+# Pixels from the domain screen's origin within which a window without a requested
+# position counts as never placed: X borders are a few pixels wide.
+UNPLACED_MARGIN = 8
+
 # Seconds between two title changes shown for one window (20 per second at most).
 MIN_TITLE_INTERVAL = 0.05
 
@@ -108,10 +112,14 @@ class Session:
     def handle_create(self, message, _received_at) -> None:
         geometry = Geometry(message.x, message.y, message.width, message.height)
         window = self.windows.create(message.window, geometry, bool(message.override_redirect))
+        window.domain_position = (message.x, message.y)
         if window.override_redirect:
             window.geometry = constrain_override_redirect(geometry, self.screen.work_area)
         local_id = self.presenter.create(window)
         self.by_local_id[local_id] = window
+        logger.debug("domain %s: window %#x created as %#x at %d,%d size %dx%d%s", self.policy.name,
+                     window.remote_id, local_id, window.geometry.x, window.geometry.y, window.geometry.width,
+                     window.geometry.height, " (undecorated)" if window.override_redirect else "")
 
     def handle_destroy(self, message, _received_at) -> None:
         window, orphans = self.windows.destroy(message.window)
@@ -136,8 +144,26 @@ class Session:
         self.presenter.set_transient_for(window, target)
         if window.override_redirect:
             self._constrain_undecorated(window)
+        elif self._left_unplaced(window):
+            # The application chose no position, so the window manager places the
+            # window (it places windows at 0,0); the agent then learns the place
+            # through Configure.
+            window.geometry = Geometry(0, 0, window.geometry.width, window.geometry.height)
+            self.presenter.move_resize(window, window.geometry)
         window.mapped = True
+        window.ever_mapped = True
         self.presenter.map(window)
+
+    @staticmethod
+    def _left_unplaced(window: DomainWindow) -> bool:
+        """Return True for a managed window shown for the first time where nobody placed it.
+
+        The domain's X server leaves such a window at its origin, offset by the
+        window's border. A window elsewhere keeps its place, e.g. when the agent
+        replays its windows to a restarted daemon.
+        """
+        return (not window.ever_mapped and not window.position_requested
+                and 0 <= window.geometry.x <= UNPLACED_MARGIN and 0 <= window.geometry.y <= UNPLACED_MARGIN)
 
     def handle_unmap(self, message, _received_at) -> None:
         window = self.windows.require(message.window, "UnmapWindow")
@@ -165,6 +191,10 @@ class Session:
             self.presenter.move_resize(window, window.geometry)
             self.presenter.draw_frame(window)
             return
+        # The domain moved the window only if its position differs from the last one
+        # the domain reported; a resize alone keeps where the window manager put it.
+        moved = (message.x, message.y) != window.domain_position
+        window.domain_position = (message.x, message.y)
         if message.ack_serial:
             return  # the agent followed the window manager: nothing to ask for
         # A managed window: the window manager decides and reports back through
@@ -172,8 +202,12 @@ class Session:
         # size is stale and must not shrink the domain's window back.
         if (requested.width, requested.height) != (window.geometry.width, window.geometry.height):
             window.size_before_request = (window.geometry.width, window.geometry.height)
-        window.geometry = requested
-        self.presenter.move_resize(window, requested)
+        if moved:
+            window.geometry = requested
+            self.presenter.move_resize(window, requested)
+        else:
+            window.geometry = Geometry(window.geometry.x, window.geometry.y, requested.width, requested.height)
+            self.presenter.resize(window, requested.width, requested.height)
 
     def handle_raise(self, message, _received_at) -> None:
         window = self.windows.require(message.window, "RaiseWindow")
@@ -322,6 +356,7 @@ class Session:
 
     def handle_hints(self, message, _received_at) -> None:
         window = self.windows.require(message.window, "SetHints")
+        window.position_requested = bool(message.flags & (m.HintFlags.USER_POSITION | m.HintFlags.PROGRAM_POSITION))
         self.presenter.set_hints(window, message)
 
     def handle_cursor(self, message, _received_at) -> None:

@@ -15,6 +15,7 @@ import sys
 
 import pytest
 
+from . import desktop_support
 from .desktop_support import DesktopProcess, DesktopScreen
 from .support import wait_until
 
@@ -242,3 +243,56 @@ def test_demo_runs_and_writes_a_screenshot(tmp_path):
     colours = {image.pixel(x, y) & 0xFFFFFF for x in range(0, 1920, 7) for y in range(0, 1080, 7)}
     for label in (0x1E88E5, 0x43A047, 0xE53935):  # the frames of work, personal and untrusted
         assert label in colours
+
+
+def test_window_without_position_stays_where_the_window_manager_put_it(desktop):
+    # xterm resizes itself after it loaded its font: that resize must not move the
+    # window back to the domain's top-left corner.
+    screen = start_with(desktop, ("work", "blue", "xterm -fa Monospace -fs 12"))
+    (window,) = screen.wait_client("work")
+    wait_until(lambda: painted(screen, window))
+    x, y, width, height = screen.box(window)
+    assert (x, y) != (0, 24) and x > 50 and y > 50, f"the window sits at {x},{y}"
+    screen.close()
+
+
+def test_second_desktop_of_the_same_user_is_refused(desktop):
+    desktop.start()
+    second = subprocess.run([sys.executable, "-m", "domains.cli", "desktop", "--headless"], cwd=desktop_support.REPOSITORY,
+                            env=desktop.environment, capture_output=True, text=True, timeout=60)
+    assert second.returncode == 1
+    assert "runs already" in second.stderr
+    assert desktop.process.poll() is None
+    assert "no domains" in desktop.odyssey("list").stdout
+
+
+def test_missing_program_is_reported_before_starting(desktop):
+    desktop.odyssey("create", "work", "--label", "blue")
+    desktop.odyssey("create", "broken", "--label", "red", "--app", "nosuchprogram --flag")
+    desktop.start()
+    run = desktop.odyssey("run", "work", "--", "nosuchprogram", check=False)
+    assert run.returncode == 1 and "'nosuchprogram' not found" in run.stderr
+    start = desktop.odyssey("start", "broken", check=False)
+    assert start.returncode == 1 and "'nosuchprogram' not found" in start.stderr
+    assert "stopped" in desktop.odyssey("list").stdout
+
+
+def test_invalid_definition_does_not_hide_the_others(desktop, tmp_path):
+    desktop.odyssey("create", "work", "--label", "blue")
+    directory = tmp_path / "config" / "odyssey" / "domains"
+    (directory / "bad.toml").write_text('label = "blue"\nbackend = "kvm"\n')
+    listing = desktop.odyssey("list", check=False)
+    assert listing.returncode == 1
+    assert "work" in listing.stdout
+    assert "bad.toml:2: backend" in listing.stderr
+
+
+def test_screenshot_needs_a_png_name_in_an_existing_directory(desktop, tmp_path):
+    desktop.start()
+    wrong_type = desktop.odyssey("screenshot", str(tmp_path / "shot.jpg"), check=False)
+    assert wrong_type.returncode == 1 and "PNG" in wrong_type.stderr
+    no_directory = desktop.odyssey("screenshot", str(tmp_path / "missing" / "shot.png"), check=False)
+    assert no_directory.returncode == 1 and "does not exist" in no_directory.stderr
+    assert not (tmp_path / "missing").exists()
+    desktop.odyssey("screenshot", str(tmp_path / "shot.png"))
+    assert (tmp_path / "shot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -123,11 +123,15 @@ class Lifecycle:
         width, height = fit_client_size(geometry.width, geometry.height, hints,
                                         self.min_client_width(identity, decorations))
         frame_width, frame_height = decorations.frame_size_for(width, height)
-        if existing or hints.static_gravity:
+        # A program position of (0, 0) is what toolkits set when the program chose
+        # nothing (Xt sets PPosition by default), so such a window is placed like one
+        # without a position; a user position is always honoured.
+        positioned = existing or hints.user_position or (geometry.x, geometry.y) != (0, 0)
+        if positioned and (existing or hints.static_gravity):
             # The client stays where it is and the frame is built around it, so
             # restarting the window manager does not move windows.
             frame = decorations.frame_for_client(geometry.x, geometry.y, width, height)
-        elif hints.user_position or hints.program_position or (geometry.x, geometry.y) != (0, 0):
+        elif positioned:
             # NorthWest gravity: the frame's corner goes where the client asked.
             frame = Rect(geometry.x, geometry.y, frame_width, frame_height)
         elif parent is not None:
