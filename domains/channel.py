@@ -14,6 +14,7 @@ handles the connection could not give out.
 from __future__ import annotations
 
 import array
+import contextlib
 import errno
 import logging
 import os
@@ -158,18 +159,39 @@ def _close_handles(handles) -> None:
                 raise
 
 
-def connect_unix(path: str) -> socket.socket:
+def short_socket_path(path, directory_fd: int) -> str:
+    """Return a name for path through an open descriptor of its directory.
+
+    A Unix socket path holds at most 107 bytes; ``/proc/self/fd/N/NAME`` reaches
+    the same socket however deep the directory is.
+    """
+    return f"/proc/self/fd/{directory_fd}/{os.path.basename(path)}"
+
+
+@contextlib.contextmanager
+def _socket_name(path):
+    """Yield a short name for path, valid while the directory descriptor it uses is open."""
+    directory = os.open(os.path.dirname(os.fspath(path)) or ".", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        yield short_socket_path(path, directory)
+    finally:
+        os.close(directory)
+
+
+def connect_unix(path, timeout: float | None = None) -> socket.socket:
     """Connect to a Unix stream socket at path (raises OSError when nobody listens)."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    sock.settimeout(timeout)
     try:
-        sock.connect(path)
+        with _socket_name(path) as name:
+            sock.connect(name)
     except OSError:
         sock.close()
         raise
     return sock
 
 
-def listen_unix(path: str, backlog: int = 1) -> socket.socket:
+def listen_unix(path, backlog: int = 1) -> socket.socket:
     """Listen on a fresh Unix stream socket at path, replacing a stale one.
 
     ``unlink`` removes whatever a previous run left there (a socket, or a symlink
@@ -182,7 +204,8 @@ def listen_unix(path: str, backlog: int = 1) -> socket.socket:
         pass
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
     try:
-        sock.bind(path)
+        with _socket_name(path) as name:
+            sock.bind(name)
         sock.listen(backlog)
     except OSError:
         sock.close()

@@ -1,8 +1,8 @@
 """``odyssey``: create, start, stop and use domains, and run the desktop.
 
 Domain management talks to the running desktop (``odyssey desktop``) over its
-control socket, like Qubes' ``qvm-*`` tools talk to qubesd; ``create`` and
-``list`` also work without a desktop.
+control socket, as Qubes' ``qvm-*`` tools talk to qubesd. ``create`` and ``list``
+also work without a desktop.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from .xserver import XServerError
 from .names import InvalidDomainName, check_domain_name
 
 logger = logging.getLogger("odyssey")
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def ensure_runtime_environment() -> None:
@@ -78,21 +80,27 @@ def command_create(arguments) -> int:
 
 def command_list(arguments) -> int:
     try:
-        rows = desktop_request({"op": "list"}, quiet=True)["domains"]
+        reply = desktop_request({"op": "list"}, quiet=True)
+        rows, errors, note = reply["domains"], reply.get("errors", []), None
     except control.ControlError:
+        errors = []
         rows = [{"name": config.name, "label": config.label, "backend": config.backend, "state": "stopped"}
-                for config in load_domains()]
+                for config in load_domains(errors=errors)]
+        note = "no desktop is running: every domain is stopped (start one with 'odyssey desktop')"
+    for error in errors:
+        print(f"odyssey: skipped an invalid domain definition: {error}", file=sys.stderr)
     if not rows:
         print("no domains; create one with: odyssey create NAME --label COLOUR")
-        return 0
+        return 1 if errors else 0
     print(f"{'NAME':<20} {'STATE':<9} {'LABEL':<8} BACKEND")
     for row in rows:
         print(f"{row['name']:<20} {row['state']:<9} {row['label']:<8} {row['backend']}")
-    return 0
+    if note:
+        print(note)
+    return 1 if errors else 0
 
 
 def command_start(arguments) -> int:
-    print(f"starting {arguments.name}")
     desktop_request({"op": "start", "name": arguments.name})
     return 0
 
@@ -107,12 +115,18 @@ def command_run(arguments) -> int:
     command = arguments.command[1:] if arguments.command[:1] == ["--"] else arguments.command
     if not command:
         raise control.ControlError("give the command after --, e.g. odyssey run work -- xterm")
-    desktop_request({"op": "run", "name": arguments.name, "command": command})
+    reply = desktop_request({"op": "run", "name": arguments.name, "command": command})
+    print(f"started {reply.get('started', command[0])} in {arguments.name}")
     return 0
 
 
 def command_screenshot(arguments) -> int:
-    reply = desktop_request({"op": "screenshot", "path": str(Path(arguments.file).resolve())})
+    path = Path(arguments.file).resolve()
+    if path.suffix.lower() != ".png":
+        raise control.ControlError(f"screenshots are PNG files: give a name ending in .png, not {path.name!r}")
+    if not path.parent.is_dir():
+        raise control.ControlError(f"directory {path.parent} does not exist")
+    reply = desktop_request({"op": "screenshot", "path": str(path)})
     print(f"wrote {reply['path']}")
     return 0
 
@@ -127,7 +141,7 @@ def command_desktop(arguments) -> int:
         gui = start_nested(arguments.size)
     else:
         gui = use_existing(arguments.display)
-    desktop = Desktop(gui)
+    desktop = Desktop(gui, log_level=arguments.children_log_level)
     try:
         desktop.start()
         print(f"Odyssey desktop on display {gui.name} ({gui.width}x{gui.height}); logs in {desktop.log_directory}",
@@ -153,7 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="odyssey",
         description="Run applications in isolated domains and show their windows on one trusted desktop.",
     )
-    parser.add_argument("--log-level", default="WARNING", help="logging level of this command (default WARNING)")
+    parser.add_argument("--log-level", type=str.upper, choices=LOG_LEVELS, default=None,
+                        help="logging level: DEBUG, INFO, WARNING or ERROR (default WARNING; INFO for "
+                             "desktop and demo, whose window manager and daemons log at this level too)")
     commands = parser.add_subparsers(dest="subcommand", required=True, metavar="COMMAND")
 
     create = commands.add_parser("create", help="define a new domain",
@@ -219,7 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
-    logging.basicConfig(level=arguments.log_level.upper(), format="odyssey: %(levelname)s %(name)s: %(message)s")
+    long_running = arguments.subcommand in ("desktop", "demo")
+    level = arguments.log_level or ("INFO" if long_running else "WARNING")
+    arguments.children_log_level = arguments.log_level or "INFO"
+    logging.basicConfig(level=level, format="odyssey: %(levelname)s %(name)s: %(message)s")
     ensure_runtime_environment()
     try:
         return arguments.handler(arguments)

@@ -183,12 +183,24 @@ def load_domain(name: str, directory: Path | None = None) -> DomainConfig:
     return parse_domain(path, text)
 
 
-def load_domains(directory: Path | None = None) -> list[DomainConfig]:
-    """Load every domain definition, sorted by name."""
+def load_domains(directory: Path | None = None, errors: list[str] | None = None) -> list[DomainConfig]:
+    """Load every valid domain definition, sorted by name.
+
+    One invalid file must not hide the others: its error is appended to
+    ``errors`` when given, else raised as ConfigError.
+    """
     directory = directory or paths.domain_config_directory()
     if not directory.is_dir():
         return []
-    return [load_domain(path.stem, directory) for path in sorted(directory.glob("*.toml"))]
+    configs = []
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            configs.append(load_domain(path.stem, directory))
+        except (ConfigError, InvalidDomainName) as error:
+            if errors is None:
+                raise ConfigError(str(error)) from None
+            errors.append(str(error) if str(path) in str(error) else f"{path}: {error}")
+    return configs
 
 
 def save_domain(config: DomainConfig, directory: Path | None = None, *, replace: bool = False) -> Path:

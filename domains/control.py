@@ -19,6 +19,8 @@ import struct
 from collections.abc import Iterator
 from pathlib import Path
 
+from .channel import connect_unix, listen_unix
+
 # A request is a few names and a command line; anything longer is not a request.
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -27,7 +29,7 @@ REPLY_TIMEOUT = 60.0
 
 
 class ControlError(RuntimeError):
-    """The desktop is not running, or it rejected a request; the message says why."""
+    """The desktop is not running, or it rejected a request; the message gives the reason."""
 
 
 def peer_uid(connection: socket.socket) -> int:
@@ -67,12 +69,9 @@ def request(path: Path, message: dict, timeout: float = REPLY_TIMEOUT) -> Iterat
 
     Raises ControlError when no desktop listens at path.
     """
-    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
-    client.settimeout(timeout)
     try:
-        client.connect(str(path))
+        client = connect_unix(path, timeout)
     except (FileNotFoundError, ConnectionRefusedError):
-        client.close()
         raise ControlError("no Odyssey desktop is running; start one with 'odyssey desktop' "
                            "(or 'odyssey desktop --headless')") from None
     with client:
@@ -82,7 +81,7 @@ def request(path: Path, message: dict, timeout: float = REPLY_TIMEOUT) -> Iterat
             try:
                 chunk = client.recv(65536)
             except socket.timeout:
-                raise ControlError(f"the desktop did not answer within {timeout:.0f} s") from None
+                raise ControlError(f"the desktop did not respond within {timeout:.0f} s") from None
             if not chunk:
                 raise ControlError("the desktop closed the connection without an answer")
             buffer += chunk
@@ -96,12 +95,6 @@ def request(path: Path, message: dict, timeout: float = REPLY_TIMEOUT) -> Iterat
 
 def listen(path: Path) -> socket.socket:
     """Listen on the control socket, replacing a stale one."""
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
-    server.bind(str(path))
+    server = listen_unix(path, backlog=8)
     os.chmod(path, 0o600)
-    server.listen(8)
     return server

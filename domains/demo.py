@@ -49,7 +49,7 @@ EXPECTED_WINDOWS = {"work": 1, "personal": 2, "untrusted": 1}
 
 
 class DemoFailed(RuntimeError):
-    """A demo step did not happen in time; the message says which."""
+    """A demo step did not happen in time; the message names the step."""
 
 
 def wait_for(description: str, predicate, timeout: float = STEP_TIMEOUT):
@@ -64,7 +64,7 @@ def wait_for(description: str, predicate, timeout: float = STEP_TIMEOUT):
 
 
 class Screen:
-    """What the demo sees of the GUI display: the managed windows of each domain."""
+    """The demo's view of the GUI display: the managed windows of each domain."""
 
     def __init__(self, name: str):
         self.name = name
@@ -159,7 +159,7 @@ def run_demo(arguments) -> int:
     nested = bool(os.environ.get("DISPLAY")) and not arguments.headless
     gui = start_nested((1600, 900)) if nested else start_headless((1920, 1080))
     print(f"Odyssey demo: {'nested' if nested else 'headless'} desktop on display {gui.name}", flush=True)
-    desktop = Desktop(gui)
+    desktop = Desktop(gui, log_level=arguments.children_log_level)
     status = 1
     try:
         desktop.start()
@@ -168,6 +168,8 @@ def run_demo(arguments) -> int:
         status = _act_as_user(desktop, gui.name, Path(arguments.screenshot))
         if arguments.duration is None:
             print("The desktop keeps running; press Ctrl+C to stop it.", flush=True)
+        else:
+            print(f"The desktop keeps running for {arguments.duration:g} s.", flush=True)
         desktop.serve(until=None if arguments.duration is None else time.monotonic() + arguments.duration)
     except DemoFailed as error:
         print(f"demo failed: {error}; logs are in {desktop.log_directory}", file=sys.stderr)
@@ -179,9 +181,10 @@ def run_demo(arguments) -> int:
     finally:
         desktop.shutdown()
         if arguments.keep_files:
-            print(f"kept the demo's configuration, homes and logs in {base}", flush=True)
+            print(f"Stopped. The demo's configuration, domain homes and logs are kept in {base}", flush=True)
         else:
             shutil.rmtree(base, ignore_errors=True)
+            print("Stopped. The demo's temporary files are removed (keep them with --keep-files).", flush=True)
     return status
 
 

@@ -1,7 +1,7 @@
 """The desktop supervisor: the GUI display, the window manager, and per domain a sandbox and a daemon.
 
 One ``Desktop`` runs per desktop session (``odyssey desktop``). It starts the
-window manager on the GUI display, answers requests on the control socket
+window manager on the GUI display, serves requests on the control socket
 (start, stop, run, list, screenshot), and watches its children through pidfds, so
 it sleeps until something happens:
 
@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import fcntl
 import logging
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -34,6 +36,7 @@ from . import control, paths
 from .config import ConfigError, DomainConfig, load_domain, load_domains
 from .display import GuiDisplay
 from .process_backend import DomainStartError, ProcessDomain
+from .sandbox import SANDBOX_PATH
 from .screenshot import save_screenshot
 
 logger = logging.getLogger(__name__)
@@ -48,7 +51,7 @@ WM_START_TIMEOUT = 20.0
 
 
 class DesktopError(RuntimeError):
-    """The desktop cannot do what was asked; the message says why."""
+    """The desktop cannot carry out a request; the message gives the reason."""
 
 
 @dataclasses.dataclass
@@ -63,6 +66,18 @@ class RunningDomain:
 
 def _pidfd(process: subprocess.Popen) -> int:
     return os.pidfd_open(process.pid)
+
+
+def check_program(command) -> None:
+    """Raise DesktopError when a command's program is missing from the domains' PATH.
+
+    Domains see this machine's /usr read-only, so a program name is looked up here.
+    Paths (containing "/") may point into a domain's home and are not checked.
+    """
+    program = command[0]
+    if "/" not in program and shutil.which(program, path=SANDBOX_PATH) is None:
+        raise DesktopError(f"program {program!r} not found in the domains' PATH ({SANDBOX_PATH}); "
+                           f"install it on this machine, or give its full path")
 
 
 def _too_many(exits: collections.deque) -> bool:
@@ -100,8 +115,9 @@ class Desktop:
     """Supervisor of one desktop session."""
 
     def __init__(self, gui: GuiDisplay, *, desktop_config: Path | None = None,
-                 config_directory: Path | None = None):
+                 config_directory: Path | None = None, log_level: str = "INFO"):
         self.gui = gui
+        self.log_level = log_level  # of the window manager and the daemons
         self.desktop_config = desktop_config or paths.desktop_config_path()
         self.config_directory = config_directory
         self.domains: dict[str, RunningDomain] = {}
@@ -114,6 +130,10 @@ class Desktop:
     # -- start-up and shut-down --------------------------------------------------------
 
     def start(self) -> None:
+        self._take_desktop_lock()
+        if os.getuid() == 0:
+            logger.warning("the desktop runs as root: each domain's user maps to root's uid on this machine; "
+                           "run the desktop as an ordinary user (see docs/domains.md)")
         # The GUI display's own process, when this desktop started it: its exit ends the desktop.
         self._gui_pidfds = [_pidfd(self.gui.server.process)] if self.gui.server is not None else []
         self.start_window_manager()
@@ -125,10 +145,32 @@ class Desktop:
         logger.info("desktop on %s: control socket %s, logs in %s", self.gui.name, paths.control_socket_path(),
                     self.log_directory)
 
+    def _take_desktop_lock(self) -> None:
+        """Make sure this is the user's only desktop: two would share domains' homes and sockets."""
+        lock_path = paths.runtime_directory() / "desktop.lock"
+        self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = os.pread(self._lock_fd, 64, 0).decode(errors="replace").strip() or "another display"
+            os.close(self._lock_fd)
+            raise DesktopError(f"an Odyssey desktop of this user runs already (on {other}); "
+                               "stop it first, or use it with the odyssey commands") from None
+        os.ftruncate(self._lock_fd, 0)
+        os.pwrite(self._lock_fd, self.gui.name.encode(), 0)
+
     def autostart(self, progress: Callable[[str], None] = lambda text: None) -> None:
-        for config in load_domains(self.config_directory):
+        errors: list[str] = []
+        for config in load_domains(self.config_directory, errors):
             if config.autostart:
-                self.start_domain(config.name, progress)
+                try:
+                    self.start_domain(config.name, progress)
+                except DesktopError as error:
+                    logger.error("%s", error)
+                    progress(f"{config.name}: not started: {error}")
+        for error in errors:
+            logger.error("skipped an invalid domain definition: %s", error)
+            progress(f"skipped an invalid domain definition: {error}")
 
     def _on_stop_signal(self, signum, _frame) -> None:
         self._stop = True
@@ -159,7 +201,8 @@ class Desktop:
         previous_check = _read_supporting_wm_check(self.gui.name)
         log = (self.log_directory / "wm.log").open("ab")
         self.wm = subprocess.Popen(
-            [sys.executable, "-m", "wm.main", "--display", self.gui.name, "--config", str(self.desktop_config)],
+            [sys.executable, "-m", "wm.main", "--display", self.gui.name, "--config", str(self.desktop_config),
+             "--log-level", self.log_level],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         log.close()
@@ -193,6 +236,7 @@ class Desktop:
     def start_domain(self, name: str, progress: Callable[[str], None] = lambda text: None) -> None:
         """Start a domain's daemon and sandbox; do nothing when it runs already."""
         if name in self.domains:
+            progress(f"{name}: running already")
             return
         try:
             config = load_domain(name, self.config_directory)
@@ -200,6 +244,8 @@ class Desktop:
             raise DesktopError(str(error)) from None
         if config.backend != "process":
             raise DesktopError(f"domain {name}: backend {config.backend!r} is not available")
+        for application in config.applications:
+            check_program(application)
         backend = ProcessDomain(config, (self.gui.width, self.gui.height))
         progress(f"{name}: preparing the sandbox")
         backend.prepare()
@@ -222,6 +268,7 @@ class Desktop:
             "--channel", str(backend.channel_path), "--config", str(self.desktop_config),
             "--clipboard-copy-to", ",".join(config.clipboard_copy_to),
             "--clipboard-paste-from", ",".join(config.clipboard_paste_from),
+            "--log-level", self.log_level,
         ]
         if config.allow_fullscreen:
             command.append("--allow-fullscreen")
@@ -235,6 +282,7 @@ class Desktop:
     def stop_domain(self, name: str) -> None:
         running = self.domains.pop(name, None)
         if running is None:
+            load_domain(name, self.config_directory)  # raises ConfigError for a domain that does not exist
             raise DesktopError(f"domain {name} is not running")
         running.backend.stop()
         if running.daemon.poll() is None:
@@ -252,14 +300,15 @@ class Desktop:
     def run_in_domain(self, name: str, command: list[str], progress=lambda text: None) -> None:
         if not command:
             raise DesktopError("no command to run")
+        check_program(command)
         self.start_domain(name, progress)
         try:
             self.domains[name].backend.run(command)
         except DomainStartError as error:
             raise DesktopError(str(error)) from None
 
-    def list_domains(self) -> list[dict]:
-        configured = {config.name: config for config in load_domains(self.config_directory)}
+    def list_domains(self, errors: list[str] | None = None) -> list[dict]:
+        configured = {config.name: config for config in load_domains(self.config_directory, errors)}
         rows = []
         for name in sorted(set(configured) | set(self.domains)):
             config = configured.get(name) or self.domains[name].config
@@ -334,7 +383,8 @@ class Desktop:
         if operation in ("start", "stop", "run") and not isinstance(name, str):
             raise DesktopError(f"{operation} needs a domain name")
         if operation == "list":
-            return {"ok": True, "domains": self.list_domains()}
+            errors: list[str] = []
+            return {"ok": True, "domains": self.list_domains(errors), "errors": errors}
         if operation == "start":
             self.start_domain(name, progress)
             return {"ok": True}
@@ -346,7 +396,7 @@ class Desktop:
             if not isinstance(command, list) or not all(isinstance(part, str) for part in command):
                 raise DesktopError("run needs a command as a list of strings")
             self.run_in_domain(name, command, progress)
-            return {"ok": True}
+            return {"ok": True, "started": command[0]}
         if operation == "screenshot":
             path = self.screenshot(Path(request.get("path", "odyssey.png")))
             return {"ok": True, "path": str(path)}

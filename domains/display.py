@@ -70,7 +70,8 @@ def use_existing(name: str | None = None) -> GuiDisplay:
     """Use a running X server (default $DISPLAY) as the GUI display."""
     name = name or os.environ.get("DISPLAY")
     if not name:
-        raise XServerError("no display given and DISPLAY is not set; use --headless or --nested")
+        raise XServerError("no display to take over: DISPLAY is not set; use --headless for a virtual display "
+                           "(--nested needs a running display too)")
     try:
         connection = xdisplay.Display(name)
     except (xerror.DisplayError, xerror.ConnectionClosedError) as error:

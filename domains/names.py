@@ -23,13 +23,13 @@ class InvalidDomainName(ValueError):
 def check_domain_name(name: str) -> str:
     """Return name if it is a valid domain name, else raise InvalidDomainName."""
     if not isinstance(name, str) or not name:
-        raise InvalidDomainName("a domain name must be a non-empty string")
+        raise InvalidDomainName("invalid domain name: it must not be empty")
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidDomainName(f"domain name is {len(name)} characters long; the maximum is {MAX_NAME_LENGTH}")
+        raise InvalidDomainName(f"invalid domain name: {len(name)} characters long, the maximum is {MAX_NAME_LENGTH}")
     if not _NAME_PATTERN.match(name):
         raise InvalidDomainName(
             f"invalid domain name {name!r}: use lowercase letters, digits and '-', starting with a letter"
         )
     if name in RESERVED_NAMES:
-        raise InvalidDomainName(f"domain name {name!r} is reserved for the GUI domain")
+        raise InvalidDomainName(f"invalid domain name {name!r}: it is reserved for the GUI domain")
     return name

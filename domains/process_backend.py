@@ -34,7 +34,7 @@ STOP_TIMEOUT = 5.0
 
 
 class DomainStartError(RuntimeError):
-    """The sandbox of a domain could not be started; the message says why."""
+    """The sandbox of a domain could not be started; the message gives the reason."""
 
 
 class ProcessDomain:

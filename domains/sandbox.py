@@ -37,6 +37,7 @@ SANDBOX_USER = "user"
 SANDBOX_HOME = "/home/user"
 SANDBOX_RUNTIME = "/run/odyssey"
 CHANNEL_NAME = "gui.sock"
+SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 # Files and directories of /etc that X applications read at start-up; missing ones are skipped.
 ETC_ENTRIES = (
@@ -117,7 +118,7 @@ def bwrap_command(layout: SandboxLayout, inner_command: list[str]) -> list[str]:
         "--setenv", "HOME", SANDBOX_HOME,
         "--setenv", "USER", SANDBOX_USER,
         "--setenv", "LOGNAME", SANDBOX_USER,
-        "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
+        "--setenv", "PATH", SANDBOX_PATH,
         "--setenv", "LANG", "C.UTF-8",
         "--setenv", "XDG_RUNTIME_DIR", f"/run/user/{SANDBOX_UID}",
         "--setenv", "PYTHONDONTWRITEBYTECODE", "1",

@@ -35,7 +35,8 @@ def save_screenshot(display_name: str, path: Path) -> Path:
     # Format_RGB32 reads B G R X bytes as they are (Xvfb's depth-24 layout).
     image = QImage(pixels, width, height, width * 4, QImage.Format.Format_RGB32)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        raise OSError(f"cannot write the screenshot {path}: directory {path.parent} does not exist")
     if not image.save(str(path), "PNG"):
         raise OSError(f"cannot write the screenshot {path}")
     return path

@@ -53,7 +53,7 @@ DEFAULT_XKB = ("evdev", "pc105", "us", "", "")
 
 
 class OnDisconnect(enum.Enum):
-    """What the daemon does when a domain's session ends."""
+    """The daemon's action when a domain's session ends."""
 
     WAIT = "wait"  # keep listening for the agent to reconnect
     EXIT = "exit"  # exit (the supervisor decides what happens next)
@@ -187,7 +187,7 @@ class Daemon:
 
     def _timeout(self) -> float | None:
         deadlines = [deadline for deadline in (self.handshake_deadline,
-                                               self.session.clipboard.next_deadline() if self.session else None)
+                                               self.session.next_deadline() if self.session else None)
                      if deadline is not None]
         if not deadlines:
             return None
@@ -200,7 +200,7 @@ class Daemon:
                            self.policy.name, HANDSHAKE_TIMEOUT)
             self._drop_pending()
         if self.session is not None:
-            self.session.clipboard.expire()
+            self.session.run_timers()
 
     # -- the channel ---------------------------------------------------------------------------
 
@@ -231,6 +231,8 @@ class Daemon:
                         self._handshake(channel, event)
                     else:
                         self.session.dispatch(event, received_at)
+                if self.session is not None:
+                    self.session.flush_damage()
                 channel.flush()
         except VersionMismatch as error:
             logger.error("domain %s: %s", self.policy.name, error)

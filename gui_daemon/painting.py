@@ -86,6 +86,22 @@ def clip_damage(untrusted_rect: tuple[int, int, int, int], window_width: int, wi
     return Rectangle(inside.x + area_x, inside.y + area_y, inside.width, inside.height)
 
 
+def merge_damage(pending: list[Rectangle], rect: Rectangle, max_rectangles: int) -> list[Rectangle]:
+    """Add a rectangle to a window's pending damage; past max_rectangles, keep the bounding box."""
+    for other in pending:
+        if (other.x <= rect.x and other.y <= rect.y and rect.x + rect.width <= other.x + other.width
+                and rect.y + rect.height <= other.y + other.height):
+            return pending  # already covered
+    rectangles = [*pending, rect]
+    if len(rectangles) <= max_rectangles:
+        return rectangles
+    left = min(r.x for r in rectangles)
+    top = min(r.y for r in rectangles)
+    right = max(r.x + r.width for r in rectangles)
+    bottom = max(r.y + r.height for r in rectangles)
+    return [Rectangle(left, top, right - left, bottom - top)]
+
+
 def put(xcb, drawable: int, gc: int, buffer: AttachedBuffer, rect: Rectangle) -> None:
     """Put one clipped rectangle of the buffer at the same place in the window."""
     xcb.put_image(

@@ -41,7 +41,8 @@ EVENT_MASK = (
 )
 
 # ICCCM WM_NORMAL_HINTS flag bits.
-_US_POSITION, _P_POSITION, _P_MIN_SIZE, _P_MAX_SIZE, _P_RESIZE_INC, _P_BASE_SIZE = 1, 4, 16, 32, 64, 256
+_US_POSITION, _P_POSITION, _P_MIN_SIZE, _P_MAX_SIZE, _P_RESIZE_INC, _P_BASE_SIZE, _P_WIN_GRAVITY = (
+    1, 4, 16, 32, 64, 256, 512)
 
 _NET_WM_STATE_REMOVE, _NET_WM_STATE_ADD = 0, 1
 _ICONIC_STATE = 3
@@ -180,7 +181,11 @@ class Presenter:
             if hints.flags & m.HintFlags.BASE_SIZE:
                 flags |= _P_BASE_SIZE
                 values.update(base_width=hints.base_width, base_height=hints.base_height)
-        window.local.set_wm_normal_hints(flags=flags, **values)
+        # StaticGravity: the window manager keeps the client window itself at the
+        # requested position and puts the frame around it, so the domain's window
+        # and the GUI window stay at the same screen position.
+        flags |= _P_WIN_GRAVITY
+        window.local.set_wm_normal_hints(flags=flags, win_gravity=X.StaticGravity, **values)
 
     def set_transient_for(self, window: DomainWindow, target: DomainWindow | None) -> None:
         if target is None or target.local is None:
@@ -258,6 +263,6 @@ class Presenter:
     # -- notices ---------------------------------------------------------------------
 
     def notify(self, text: str) -> None:
-        """Append a trusted notice for the window manager's bar (text never holds domain data)."""
+        """Append a trusted notice for the window manager's bar (the text never contains domain data)."""
         line = f"{self.policy.name}\t{self.policy.label_name}\t{text}\n".encode("utf-8")
         self.root.change_property(self.atom.NOTICES, self.atom.UTF8_STRING, 8, line, mode=X.PropModeAppend)

@@ -27,6 +27,17 @@ from .windows import DomainWindow, Geometry, WindowTable
 
 logger = logging.getLogger(__name__)
 
+# Damage rectangles kept per window between two flushes; more are merged into
+# their bounding box, so a flood of tiny rectangles costs one put.
+MAX_PENDING_RECTANGLES = 16
+
+# Pixels from the domain screen's origin within which a window without a requested
+# position counts as never placed: X borders are a few pixels wide.
+UNPLACED_MARGIN = 8
+
+# Seconds between two title changes shown for one window (20 per second at most).
+MIN_TITLE_INTERVAL = 0.05
+
 
 class Session:
     """The state of one connected agent and the handlers of its messages."""
@@ -49,6 +60,10 @@ class Session:
         self.by_local_id: dict[int, DomainWindow] = {}
         self.configure_serial = 0
         self._privilege_notices: set[int] = set()
+        # Windows with damage not yet put, and windows with a held-back title, by remote id.
+        self._damaged: dict[int, DomainWindow] = {}
+        self._damage_received_at = 0.0
+        self._pending_titles: dict[int, DomainWindow] = {}
         self._handlers = {
             m.CreateWindow: self.handle_create,
             m.DestroyWindow: self.handle_destroy,
@@ -76,6 +91,8 @@ class Session:
             logger.debug("domain %s: ignored %s for window %#x: %s", self.policy.name,
                          event.message_type, event.window, event.rule)
             return
+        if self._damaged and type(event) is not m.Damage:
+            self.flush_damage()
         handler = self._handlers.get(type(event))
         if handler is None:
             # Every agent message type has a handler; a missing one is our bug, and
@@ -95,10 +112,14 @@ class Session:
     def handle_create(self, message, _received_at) -> None:
         geometry = Geometry(message.x, message.y, message.width, message.height)
         window = self.windows.create(message.window, geometry, bool(message.override_redirect))
+        window.domain_position = (message.x, message.y)
         if window.override_redirect:
             window.geometry = constrain_override_redirect(geometry, self.screen.work_area)
         local_id = self.presenter.create(window)
         self.by_local_id[local_id] = window
+        logger.debug("domain %s: window %#x created as %#x at %d,%d size %dx%d%s", self.policy.name,
+                     window.remote_id, local_id, window.geometry.x, window.geometry.y, window.geometry.width,
+                     window.geometry.height, " (undecorated)" if window.override_redirect else "")
 
     def handle_destroy(self, message, _received_at) -> None:
         window, orphans = self.windows.destroy(message.window)
@@ -123,8 +144,26 @@ class Session:
         self.presenter.set_transient_for(window, target)
         if window.override_redirect:
             self._constrain_undecorated(window)
+        elif self._left_unplaced(window):
+            # The application chose no position, so the window manager places the
+            # window (it places windows at 0,0); the agent then learns the place
+            # through Configure.
+            window.geometry = Geometry(0, 0, window.geometry.width, window.geometry.height)
+            self.presenter.move_resize(window, window.geometry)
         window.mapped = True
+        window.ever_mapped = True
         self.presenter.map(window)
+
+    @staticmethod
+    def _left_unplaced(window: DomainWindow) -> bool:
+        """Return True for a managed window shown for the first time where nobody placed it.
+
+        The domain's X server leaves such a window at its origin, offset by the
+        window's border. A window elsewhere keeps its place, e.g. when the agent
+        replays its windows to a restarted daemon.
+        """
+        return (not window.ever_mapped and not window.position_requested
+                and 0 <= window.geometry.x <= UNPLACED_MARGIN and 0 <= window.geometry.y <= UNPLACED_MARGIN)
 
     def handle_unmap(self, message, _received_at) -> None:
         window = self.windows.require(message.window, "UnmapWindow")
@@ -152,6 +191,10 @@ class Session:
             self.presenter.move_resize(window, window.geometry)
             self.presenter.draw_frame(window)
             return
+        # The domain moved the window only if its position differs from the last one
+        # the domain reported; a resize alone keeps where the window manager put it.
+        moved = (message.x, message.y) != window.domain_position
+        window.domain_position = (message.x, message.y)
         if message.ack_serial:
             return  # the agent followed the window manager: nothing to ask for
         # A managed window: the window manager decides and reports back through
@@ -159,8 +202,12 @@ class Session:
         # size is stale and must not shrink the domain's window back.
         if (requested.width, requested.height) != (window.geometry.width, window.geometry.height):
             window.size_before_request = (window.geometry.width, window.geometry.height)
-        window.geometry = requested
-        self.presenter.move_resize(window, requested)
+        if moved:
+            window.geometry = requested
+            self.presenter.move_resize(window, requested)
+        else:
+            window.geometry = Geometry(window.geometry.x, window.geometry.y, requested.width, requested.height)
+            self.presenter.resize(window, requested.width, requested.height)
 
     def handle_raise(self, message, _received_at) -> None:
         window = self.windows.require(message.window, "RaiseWindow")
@@ -233,9 +280,28 @@ class Session:
         if rect is None:
             self.ignore(message, "damage lies outside the window and buffer")
             return
-        painting.put(self.xcb, window.local.id, self.gc, buffer, rect)
-        window.painted = True
-        self.stats.record_paint(rect.width * rect.height, time.monotonic() - received_at)
+        if not self._damaged:
+            self._damage_received_at = received_at
+        self._damaged[window.remote_id] = window
+        window.pending_damage = painting.merge_damage(window.pending_damage, rect, MAX_PENDING_RECTANGLES)
+
+    def flush_damage(self) -> None:
+        """Put every rectangle damaged since the last flush: one put per rectangle left after merging.
+
+        The loop calls this after each read from the channel, and ``dispatch`` before
+        any other message, so a buffer, size or mapping change never overtakes the
+        damage that came before it.
+        """
+        latency = time.monotonic() - self._damage_received_at
+        for window in self._damaged.values():
+            rectangles, window.pending_damage = window.pending_damage, []
+            if window.buffer is None or window.local is None:
+                continue
+            for rect in rectangles:
+                painting.put(self.xcb, window.local.id, self.gc, window.buffer, rect)
+                self.stats.record_paint(rect.width * rect.height, latency)
+            window.painted = True
+        self._damaged.clear()
 
     def repaint(self, window: DomainWindow, x: int, y: int, width: int, height: int) -> None:
         """Repaint an exposed area from the buffer, then the daemon's frame."""
@@ -252,7 +318,37 @@ class Session:
 
     def handle_title(self, message, _received_at) -> None:
         window = self.windows.require(message.window, "SetTitle")
-        self.presenter.set_title(window, message.title)
+        now = time.monotonic()
+        if now - window.title_applied_at >= MIN_TITLE_INTERVAL:
+            self._apply_title(window, message.title, now)
+            return
+        # A title that changes faster than anyone can read costs the window manager a
+        # redraw each time; keep only the latest and apply it when the interval is over.
+        window.pending_title = message.title
+        self._pending_titles[window.remote_id] = window
+
+    def _apply_title(self, window: DomainWindow, title: str, now: float) -> None:
+        window.pending_title = None
+        window.title_applied_at = now
+        self.presenter.set_title(window, title)
+
+    def next_deadline(self) -> float | None:
+        """Return when ``run_timers`` has work (a held-back title), or None."""
+        deadlines = [window.title_applied_at + MIN_TITLE_INTERVAL for window in self._pending_titles.values()]
+        clipboard_deadline = self.clipboard.next_deadline()
+        if clipboard_deadline is not None:
+            deadlines.append(clipboard_deadline)
+        return min(deadlines) if deadlines else None
+
+    def run_timers(self) -> None:
+        now = time.monotonic()
+        for remote_id, window in list(self._pending_titles.items()):
+            if window.local is None:
+                del self._pending_titles[remote_id]
+            elif now >= window.title_applied_at + MIN_TITLE_INTERVAL:
+                del self._pending_titles[remote_id]
+                self._apply_title(window, window.pending_title, now)
+        self.clipboard.expire()
 
     def handle_class(self, message, _received_at) -> None:
         window = self.windows.require(message.window, "SetClass")
@@ -260,6 +356,7 @@ class Session:
 
     def handle_hints(self, message, _received_at) -> None:
         window = self.windows.require(message.window, "SetHints")
+        window.position_requested = bool(message.flags & (m.HintFlags.USER_POSITION | m.HintFlags.PROGRAM_POSITION))
         self.presenter.set_hints(window, message)
 
     def handle_cursor(self, message, _received_at) -> None:
@@ -293,7 +390,7 @@ class Session:
             self.presenter.request_state(window, True, atom.NET_WM_STATE_FULLSCREEN)
             return
         # Without permission, fullscreen becomes a maximize inside the work area, and
-        # the application is told it is fullscreen so it can leave the state cleanly.
+        # the agent receives the fullscreen state so the application can leave it cleanly.
         window.fullscreen_requested = True
         self.presenter.request_state(window, True, atom.NET_WM_STATE_MAXIMIZED_VERT, atom.NET_WM_STATE_MAXIMIZED_HORZ)
         self._report_state(window, window.reported_state | m.WindowState.FULLSCREEN)
@@ -387,6 +484,8 @@ class Session:
             self.presenter.map(window)
 
     def _forget(self, window: DomainWindow) -> None:
+        self._damaged.pop(window.remote_id, None)
+        self._pending_titles.pop(window.remote_id, None)
         if window.buffer is not None:
             window.buffer.release(self.xcb, owns_segment=self.region is None)
             window.buffer = None

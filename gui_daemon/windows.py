@@ -37,7 +37,7 @@ class Geometry:
 
 @dataclasses.dataclass
 class DomainWindow:
-    """What the daemon knows about one of the domain's top-level windows."""
+    """The daemon's record of one of the domain's top-level windows."""
 
     remote_id: int
     geometry: Geometry
@@ -56,6 +56,12 @@ class DomainWindow:
     # Size before the domain's last resize request, while the window manager has not
     # answered it: a ConfigureNotify with this size predates the request.
     size_before_request: tuple[int, int] | None = None
+    domain_position: tuple[int, int] = (0, 0)  # the position the domain last reported
+    position_requested: bool = False  # the application's size hints carry a user or program position
+    ever_mapped: bool = False
+    pending_damage: list = dataclasses.field(default_factory=list)  # clipped rectangles not yet put
+    title_applied_at: float = -1.0  # time.monotonic() of the last title shown
+    pending_title: str | None = None  # a newer title held back by the rate limit
 
 
 class WindowTable:

@@ -33,3 +33,23 @@ def xvfb_factory():
 def xvfb(xvfb_factory) -> XServer:
     """One 1920x1080 Xvfb server for the test."""
     return xvfb_factory()
+
+
+@pytest.fixture
+def gui(xvfb):
+    """The test's own connection to the GUI display, to look at what daemons made."""
+    from .daemon_support import GuiDisplay
+
+    display = GuiDisplay(xvfb.display)
+    yield display
+    display.close()
+
+
+@pytest.fixture
+def untrusted(xvfb, tmp_path):
+    """A real daemon of the domain "untrusted" (red) on the GUI display."""
+    from .daemon_support import start_daemon
+
+    daemon = start_daemon(xvfb.display, tmp_path, "untrusted", "red")
+    yield daemon
+    daemon.stop()

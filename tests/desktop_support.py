@@ -64,6 +64,20 @@ class DesktopProcess:
         path = self.base / "run" / "odyssey" / "logs" / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    def log_summary(self, lines: int = 15) -> str:
+        """Return the last lines of the desktop's output and of every log, for failure reports."""
+        parts = [f"--- desktop output\n{self._tail(self.output_path, lines)}"]
+        for path in sorted((self.base / "run" / "odyssey").glob("**/*.log")):
+            parts.append(f"--- {path.name}\n{self._tail(path, lines)}")
+        return "\n".join(parts)
+
+    @staticmethod
+    def _tail(path: Path, lines: int) -> str:
+        try:
+            return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(missing)"
+
     def home(self, domain: str) -> Path:
         return self.base / "data" / "odyssey" / "domains" / domain / "home"
 

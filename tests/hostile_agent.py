@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 
+from domains.channel import connect_unix
 from protocol import NEED_DATA, Connection, Role
 from protocol import messages as m
 from shm.buffer import WindowBuffer
@@ -48,7 +49,6 @@ class HostileAgent:
     """A test-controlled agent connected to a daemon."""
 
     def __init__(self, path: str, timeout: float = 10.0):
-        self.socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         wait_until(lambda: self._try_connect(path), timeout, message=f"daemon socket {path} did not accept")
         self.connection = Connection(Role.AGENT)
         self.received: list = []
@@ -56,7 +56,7 @@ class HostileAgent:
 
     def _try_connect(self, path: str) -> bool:
         try:
-            self.socket.connect(path)
+            self.socket = connect_unix(path)
             return True
         except (FileNotFoundError, ConnectionRefusedError):
             return False
@@ -73,10 +73,14 @@ class HostileAgent:
         self.send_raw(data, handles)
 
     def send_raw(self, data: bytes, handles=()) -> None:
-        if handles:
-            socket.send_fds(self.socket, [data], list(handles))
-        else:
-            self.socket.sendall(data)
+        """Send bytes (and handles); after the daemon closed the channel, nothing is sent."""
+        try:
+            if handles:
+                socket.send_fds(self.socket, [data], list(handles))
+            else:
+                self.socket.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.closed = True
 
     def send_frame(self, code: int, window: int, body: bytes, length: int | None = None, handles=()) -> None:
         """Send a message built by hand: a header whose length may lie, then the body."""

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from domains.channel import Channel, ChannelClosed, OutgoingQueueFull, listen_unix
+from domains.channel import Channel, ChannelClosed, OutgoingQueueFull, connect_unix, listen_unix
 from protocol import Connection, RemoteProtocolError, Role
 from protocol import messages as m
 
@@ -124,3 +124,17 @@ def test_handshake_over_real_sockets():
     daemon.send(daemon.connection.accept_hello(hello))
     (welcome,) = receive_until(agent, 1)
     assert welcome == m.Welcome(window=0, major=1, minor=0)
+
+
+def test_sockets_in_deep_directories_work(tmp_path):
+    deep = tmp_path / ("d" * 100) / ("e" * 100)
+    deep.mkdir(parents=True)
+    path = deep / "gui.sock"
+    assert len(str(path)) > 108
+    listener = listen_unix(str(path))
+    client = connect_unix(str(path))
+    server, _ = listener.accept()
+    client.sendall(b"x")
+    assert server.recv(1) == b"x"
+    for sock in (client, server, listener):
+        sock.close()

@@ -9,17 +9,10 @@ from Xlib.ext import xtest
 from gui_daemon.clipboard import ClipboardEntry, ClipboardStore
 from protocol import messages as m
 
-from .daemon_support import GuiDisplay, start_daemon
+from .daemon_support import start_daemon
 from .support import wait_until
 
 LIMIT = 256 * 1024
-
-
-@pytest.fixture
-def gui(xvfb):
-    display = GuiDisplay(xvfb.display)
-    yield display
-    display.close()
 
 
 class Domain:

@@ -13,22 +13,8 @@ from Xlib.protocol import event as xevent
 
 from protocol import messages as m
 
-from .daemon_support import GuiDisplay, start_daemon
+from .daemon_support import start_daemon
 from .support import wait_until
-
-
-@pytest.fixture
-def gui(xvfb):
-    display = GuiDisplay(xvfb.display)
-    yield display
-    display.close()
-
-
-@pytest.fixture
-def untrusted(xvfb, tmp_path):
-    daemon = start_daemon(xvfb.display, tmp_path, "untrusted", "red")
-    yield daemon
-    daemon.stop()
 
 
 def keycode(gui, name: str) -> int:

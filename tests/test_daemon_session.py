@@ -9,22 +9,7 @@ from Xlib import Xatom
 
 from protocol import messages as m
 
-from .daemon_support import GuiDisplay, start_daemon
 from .support import wait_until
-
-
-@pytest.fixture
-def gui(xvfb):
-    display = GuiDisplay(xvfb.display)
-    yield display
-    display.close()
-
-
-@pytest.fixture
-def untrusted(xvfb, tmp_path):
-    daemon = start_daemon(xvfb.display, tmp_path, "untrusted", "red")
-    yield daemon
-    daemon.stop()
 
 
 def set_work_area(gui, x, y, width, height):

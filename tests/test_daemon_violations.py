@@ -17,25 +17,11 @@ import pytest
 from protocol import VersionMismatch
 from protocol import messages as m
 
-from .daemon_support import GuiDisplay, start_daemon
+from .daemon_support import start_daemon
 from .hostile_agent import PixelBuffer
 from .support import grab_rgb, rgb, wait_until
 
 WORK_WINDOW = 0x77
-
-
-@pytest.fixture
-def gui(xvfb):
-    display = GuiDisplay(xvfb.display)
-    yield display
-    display.close()
-
-
-@pytest.fixture
-def untrusted(xvfb, tmp_path):
-    daemon = start_daemon(xvfb.display, tmp_path, "untrusted", "red")
-    yield daemon
-    daemon.stop()
 
 
 @pytest.fixture
@@ -166,7 +152,7 @@ def test_buffer_memory_quota_disconnects(gui, untrusted):
         buffers.append(pixels)
         agent.send(m.SetBuffer(window=0x2000 + index, width=16384, height=6144, stride=16384 * 4,
                                format=m.PIXEL_FORMAT_XRGB8888, offset=0, serial=1, handles=(pixels.buffer.fd,)))
-        if not agent.poll(0.05):
+        if agent.closed or not agent.poll(0.05):
             break
     assert_disconnected(gui, untrusted, agent)
     assert "quota" in untrusted.log()
@@ -235,3 +221,46 @@ def test_unsolicited_clipboard_data_is_ignored(gui, untrusted, tmp_path):
 def test_invalid_domain_names_are_refused_at_start(xvfb, tmp_path, name):
     with pytest.raises(AssertionError, match="exited with 1"):
         start_daemon(xvfb.display, tmp_path, name, "red")
+
+
+def test_title_flood_is_rate_limited(gui, untrusted):
+    from Xlib import X
+
+    agent = untrusted.connect()
+    agent.create_window(0x1A0, 100, 100, 50, 50)
+    window = gui.window("untrusted", 0x1A0)
+    window.change_attributes(event_mask=X.PropertyChangeMask)
+    gui.display.sync()
+    name_atom = gui.atom["_NET_WM_NAME"]
+    burst = b"".join(
+        struct.pack("<III", m.SetTitle.SPEC.code, 0x1A0, 516) + struct.pack("<I", 8) + f"title{index:03d}".encode()
+        + bytes(504) for index in range(1000)
+    )
+    agent.send_raw(burst)
+    wait_until(lambda: gui.text_property(window, "_NET_WM_NAME") == "title999",
+               message="the last title never arrived")
+    changes = 0
+    while gui.display.pending_events():
+        event = gui.display.next_event()
+        if event.type == X.PropertyNotify and event.atom == name_atom:
+            changes += 1
+    assert 1 <= changes < 100, f"{changes} title changes reached the display for 1000 messages"
+
+
+def test_damage_burst_is_merged_into_few_puts(gui, untrusted):
+    import signal
+
+    agent = untrusted.connect()
+    agent.create_window(0x1B0, 100, 100, 64, 64)
+    pixels = PixelBuffer(64, 64)
+    agent.attach(0x1B0, pixels)
+    one = struct.pack("<III", m.Damage.SPEC.code, 0x1B0, 20) + words("iiIII", 1, 1, 1, 1, 1)
+    agent.send_raw(one * 3000)
+    agent.send(m.SetTitle(window=0x1B0, title="synced"))
+    window = gui.window("untrusted", 0x1B0)
+    wait_until(lambda: gui.text_property(window, "_NET_WM_NAME") == "synced")
+    untrusted.process.send_signal(signal.SIGUSR1)
+    line = wait_until(lambda: [row for row in untrusted.log().splitlines() if "statistics:" in row])[-1]
+    assert "Damage 3000" in line
+    painted = int(line.split("damage rectangles ")[1].split(",")[0])
+    assert 1 <= painted <= 100, line

@@ -11,27 +11,12 @@ import pytest
 
 from protocol import messages as m
 
-from .daemon_support import GuiDisplay, start_daemon
 from .hostile_agent import PixelBuffer
 from .support import grab_rgb, rgb, wait_until
 
 RED_LABEL = 0xE53935
 NEUTRAL = 0x808080
 BORDER = 2
-
-
-@pytest.fixture
-def gui(xvfb):
-    display = GuiDisplay(xvfb.display)
-    yield display
-    display.close()
-
-
-@pytest.fixture
-def untrusted(xvfb, tmp_path):
-    daemon = start_daemon(xvfb.display, tmp_path, "untrusted", "red")
-    yield daemon
-    daemon.stop()
 
 
 def screen_color(gui, x, y):

@@ -15,6 +15,7 @@ import sys
 
 import pytest
 
+from . import desktop_support
 from .desktop_support import DesktopProcess, DesktopScreen
 from .support import wait_until
 
@@ -28,6 +29,8 @@ def desktop(tmp_path):
     process = DesktopProcess(tmp_path)
     yield process
     process.stop()
+    # Shown by pytest only when the test failed.
+    print(process.log_summary())
 
 
 def start_with(desktop, *domains):
@@ -106,8 +109,10 @@ def test_clipboard_moves_between_domains_only_with_hotkeys(desktop):
     screen.close()
 
 
-def daemon_pids(domain):
-    found = subprocess.run(["pgrep", "-f", f"gui_daemon.main --domain {domain}"], capture_output=True, text=True)
+def daemon_pids(desktop, domain):
+    # The channel path is unique to this test's desktop; other tests run daemons of the same name.
+    channel = desktop.runtime() / "domains" / domain / "gui.sock"
+    found = subprocess.run(["pgrep", "-f", "--", f"--channel {channel}"], capture_output=True, text=True)
     return [int(pid) for pid in found.stdout.split()]
 
 
@@ -115,9 +120,9 @@ def test_killed_daemon_is_restarted_and_windows_come_back(desktop):
     screen = start_with(desktop, ("work", "blue", "xclock -geometry 200x200+100+100"))
     (window,) = screen.wait_client("work")
     wait_until(lambda: painted(screen, window))
-    (old_pid,) = daemon_pids("work")
+    (old_pid,) = daemon_pids(desktop, "work")
     os.kill(old_pid, signal.SIGKILL)
-    new_pid = wait_until(lambda: [pid for pid in daemon_pids("work") if pid != old_pid],
+    new_pid = wait_until(lambda: [pid for pid in daemon_pids(desktop, "work") if pid != old_pid],
                          message="the daemon was not restarted")[0]
     # The agent reconnects to the new daemon and replays its window with its pixels.
     wait_until(lambda: desktop.log("daemon-work").count("session started") >= 2,
@@ -169,7 +174,7 @@ def test_stopping_a_domain_leaves_nothing_behind(desktop):
     assert not runtime.exists()
     wait_until(lambda: not screen.clients("work"))
     wait_until(lambda: not processes_in(namespace), message="processes of the domain survived its stop")
-    daemons = subprocess.run(["pgrep", "-f", f"--channel {runtime}"], capture_output=True, text=True).stdout
+    daemons = subprocess.run(["pgrep", "-f", "--", f"--channel {runtime}"], capture_output=True, text=True).stdout
     assert daemons.strip() == ""
     listing = desktop.odyssey("list").stdout
     assert "work" in listing and "stopped" in listing
@@ -238,3 +243,56 @@ def test_demo_runs_and_writes_a_screenshot(tmp_path):
     colours = {image.pixel(x, y) & 0xFFFFFF for x in range(0, 1920, 7) for y in range(0, 1080, 7)}
     for label in (0x1E88E5, 0x43A047, 0xE53935):  # the frames of work, personal and untrusted
         assert label in colours
+
+
+def test_window_without_position_stays_where_the_window_manager_put_it(desktop):
+    # xterm resizes itself after it loaded its font: that resize must not move the
+    # window back to the domain's top-left corner.
+    screen = start_with(desktop, ("work", "blue", "xterm -fa Monospace -fs 12"))
+    (window,) = screen.wait_client("work")
+    wait_until(lambda: painted(screen, window))
+    x, y, width, height = screen.box(window)
+    assert (x, y) != (0, 24) and x > 50 and y > 50, f"the window sits at {x},{y}"
+    screen.close()
+
+
+def test_second_desktop_of_the_same_user_is_refused(desktop):
+    desktop.start()
+    second = subprocess.run([sys.executable, "-m", "domains.cli", "desktop", "--headless"], cwd=desktop_support.REPOSITORY,
+                            env=desktop.environment, capture_output=True, text=True, timeout=60)
+    assert second.returncode == 1
+    assert "runs already" in second.stderr
+    assert desktop.process.poll() is None
+    assert "no domains" in desktop.odyssey("list").stdout
+
+
+def test_missing_program_is_reported_before_starting(desktop):
+    desktop.odyssey("create", "work", "--label", "blue")
+    desktop.odyssey("create", "broken", "--label", "red", "--app", "nosuchprogram --flag")
+    desktop.start()
+    run = desktop.odyssey("run", "work", "--", "nosuchprogram", check=False)
+    assert run.returncode == 1 and "'nosuchprogram' not found" in run.stderr
+    start = desktop.odyssey("start", "broken", check=False)
+    assert start.returncode == 1 and "'nosuchprogram' not found" in start.stderr
+    assert "stopped" in desktop.odyssey("list").stdout
+
+
+def test_invalid_definition_does_not_hide_the_others(desktop, tmp_path):
+    desktop.odyssey("create", "work", "--label", "blue")
+    directory = tmp_path / "config" / "odyssey" / "domains"
+    (directory / "bad.toml").write_text('label = "blue"\nbackend = "kvm"\n')
+    listing = desktop.odyssey("list", check=False)
+    assert listing.returncode == 1
+    assert "work" in listing.stdout
+    assert "bad.toml:2: backend" in listing.stderr
+
+
+def test_screenshot_needs_a_png_name_in_an_existing_directory(desktop, tmp_path):
+    desktop.start()
+    wrong_type = desktop.odyssey("screenshot", str(tmp_path / "shot.jpg"), check=False)
+    assert wrong_type.returncode == 1 and "PNG" in wrong_type.stderr
+    no_directory = desktop.odyssey("screenshot", str(tmp_path / "missing" / "shot.png"), check=False)
+    assert no_directory.returncode == 1 and "does not exist" in no_directory.stderr
+    assert not (tmp_path / "missing").exists()
+    desktop.odyssey("screenshot", str(tmp_path / "shot.png"))
+    assert (tmp_path / "shot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -44,8 +44,8 @@ def test_title_drag_cannot_leave_work_area(desktop: Desktop):
     _, _, frame_id = framed_window(desktop)
     start = desktop.rect_of(frame_id)
     desktop.drag((start.x + 100, start.y + 10), (start.x - 900, 0))
-    wait_for(lambda: desktop.rect_of(frame_id).x == 0, "the frame stops at the left edge")
-    assert desktop.rect_of(frame_id).y == BAR
+    wait_for(lambda: (desktop.rect_of(frame_id).x, desktop.rect_of(frame_id).y) == (0, BAR),
+             "the frame stops at the top left corner of the work area")
 
 
 def test_corner_drag_resizes_within_hints(desktop: Desktop):
@@ -166,7 +166,7 @@ def test_close_without_delete_protocol_kills_client(desktop: Desktop):
     assert "killing the X client of window" in desktop.log_text()
 
 
-def test_client_can_minimize_itself_but_not_restack(desktop: Desktop):
+def test_client_minimizes_but_cannot_restack(desktop: Desktop):
     owner, window, frame_id = framed_window(desktop)
     other_owner = desktop.owner("untrusted", "red")
     other = other_owner.create(x=350, y=250, width=300, height=200, domain="untrusted",

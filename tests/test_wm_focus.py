@@ -7,6 +7,7 @@ import time
 from Xlib import X
 
 from wm import properties
+from wm.geometry import Rect
 from wm.labels import LABELS
 from .wm_support import Desktop, desktop, wait_for  # noqa: F401  (desktop is a fixture)
 
@@ -44,7 +45,7 @@ def test_new_window_does_not_take_focus(desktop: Desktop):
     assert desktop.cardinals(desktop.root.id, properties.NET_ACTIVE_WINDOW) == [mail]
 
 
-def test_new_window_of_focused_domain_goes_on_top(desktop: Desktop):
+def test_focused_domain_window_goes_on_top(desktop: Desktop):
     work = desktop.owner("work", "blue")
     mail = create(work, "work", "blue", 100, 100, "mail")
     mail_frame = desktop.frame_of(mail)
@@ -85,7 +86,7 @@ def test_click_focuses_window_and_reaches_client(desktop: Desktop):
     wait_for(received_click, "the replayed click reaches the client")
 
 
-def test_bar_shows_focused_domain_in_its_colour(desktop: Desktop):
+def test_bar_shows_focused_domain_colour(desktop: Desktop):
     untrusted = desktop.owner("untrusted", "red")
     vault = desktop.owner("vault", "black")
     shop = create(untrusted, "untrusted", "red", 100, 100, "shop")
@@ -122,7 +123,7 @@ def test_alt_tab_switches_focus_through_switcher(desktop: Desktop):
         return None
     rows = wait_for(switcher_rows, "the switcher is shown")
     assert rows == " [untrusted] shop\n*[work] mail\n"
-    # The switcher holds the keyboard: the focused client sees no Tab.
+    # The switcher has grabbed the keyboard, and the focus has not moved yet.
     assert desktop.focus_id() == shop
     desktop.key_up("Alt_L")
     wait_for(lambda: desktop.focus_id() == mail, "Alt+Tab gives mail the focus")
@@ -130,7 +131,7 @@ def test_alt_tab_switches_focus_through_switcher(desktop: Desktop):
     wait_for(lambda: switcher_rows() is None, "the switcher is gone")
 
 
-def test_focus_taken_by_client_is_given_back(desktop: Desktop):
+def test_focus_taken_by_client_is_reverted(desktop: Desktop):
     work = desktop.owner("work", "blue")
     untrusted = desktop.owner("untrusted", "red")
     mail = create(work, "work", "blue", 100, 100, "mail")
@@ -163,7 +164,7 @@ def test_attention_request_marks_window_without_raising(desktop: Desktop):
     untrusted.command(op="message", window=shop, type=properties.NET_ACTIVE_WINDOW, data=[2, 0, 0])
     # Stripes of the text colour appear in the empty part of the title bar.
     frame = desktop.rect_of(shop_frame)
-    stripes = frame.__class__(frame.x + 150, frame.y + 2, 60, 14)
+    stripes = Rect(frame.x + 150, frame.y + 2, 60, 14)
     wait_for(lambda: (desktop.pixels(stripes) == LABELS["red"].text_rgb).any(), "the title bar is striped")
     assert desktop.top_level_order() == order_before
     assert desktop.focus_id() == mail
@@ -191,7 +192,7 @@ def test_closing_focused_window_leaves_keyboard_unowned(desktop: Desktop):
     assert desktop.cardinals(desktop.root.id, properties.NET_ACTIVE_WINDOW) == [0]
 
 
-def test_focus_switch_is_fast_enough_for_clicks(desktop: Desktop):
+def test_rapid_clicks_focus_last_window(desktop: Desktop):
     """Clicks on two windows in quick succession leave the focus on the second one."""
     work = desktop.owner("work", "blue")
     untrusted = desktop.owner("untrusted", "red")
@@ -210,3 +211,42 @@ def test_focus_switch_is_fast_enough_for_clicks(desktop: Desktop):
     deadline = time.monotonic() + 0.2
     while time.monotonic() < deadline:
         assert desktop.bar_focus() == "untrusted"
+
+
+def test_take_focus_client_focuses_itself(desktop: Desktop):
+    # Globally active input model: no input hint, WM_TAKE_FOCUS in WM_PROTOCOLS.
+    local = desktop.root.create_window(100, 300, 300, 200, 0, X.CopyFromParent, X.InputOutput, X.CopyFromParent,
+                                       background_pixel=0xFFFFFF)
+    local.set_wm_hints(flags=1, input=0)  # InputHint with input False
+    local.set_wm_protocols([desktop.x.get_atom(properties.WM_TAKE_FOCUS)])
+    local.map()
+    desktop.x.sync()
+    desktop.frame_of(local.id)
+    rect = desktop.rect_of(local.id)
+    desktop.click(rect.x + 10, rect.y + 10)
+
+    def take_focus_time():
+        while desktop.x.pending_events():
+            event = desktop.x.next_event()
+            if event.type == X.ClientMessage and event.data[1][0] == desktop.x.get_atom(properties.WM_TAKE_FOCUS):
+                return event.data[1][1] or "CurrentTime"
+        return None
+    timestamp = wait_for(take_focus_time, "the client receives WM_TAKE_FOCUS")
+    assert timestamp != "CurrentTime"
+    local.set_input_focus(X.RevertToParent, timestamp)
+    desktop.x.sync()
+    wait_for(lambda: desktop.bar_focus() == "gui", "the bar names the window that took the focus")
+    assert desktop.focus_id() == local.id
+
+
+def test_urgency_hint_marks_frame_and_bar(desktop: Desktop):
+    untrusted = desktop.owner("untrusted", "red")
+    shop = create(untrusted, "untrusted", "red", 300, 300, "shop")
+    frame = desktop.rect_of(desktop.frame_of(shop))
+    desktop.window(shop).set_wm_hints(flags=256)  # UrgencyHint
+    desktop.x.sync()
+    stripes = Rect(frame.x + 150, frame.y + 2, 60, 14)
+    wait_for(lambda: (desktop.pixels(stripes) == LABELS["red"].text_rgb).any(), "the title bar is striped")
+    entries = Rect(BAR_FOCUS_BOX_X + 140, 0, 300, 24)
+    wait_for(lambda: (desktop.pixels(entries) == LABELS["red"].rgb).any(), "the bar lists the window")
+    assert desktop.bar_focus() == ""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
-from Xlib import X
 
 from wm import properties
+from wm.geometry import Rect
 from wm.labels import GUI_LABEL, LABELS
 from .wm_support import Desktop, desktop, wait_for  # noqa: F401  (desktop is a fixture)
 
@@ -24,7 +26,7 @@ def border_samples(frame) -> list[tuple[int, int]]:
     ]
 
 
-def test_daemon_window_gets_domain_frame_and_prefix(desktop: Desktop):
+def test_daemon_window_gets_domain_frame(desktop: Desktop):
     daemon = desktop.owner("work", "blue")
     window = daemon.create(x=200, y=150, width=400, height=300, domain="work", label_rgb=LABELS["blue"].rgb,
                            title="Inbox", background=0x00FF00)
@@ -40,20 +42,18 @@ def test_daemon_window_gets_domain_frame_and_prefix(desktop: Desktop):
     assert (client.width, client.height) == (400, 300)
 
 
-def test_prefix_text_is_drawn_in_label_text_colour(desktop: Desktop):
+def test_prefix_drawn_in_text_colour(desktop: Desktop):
     daemon = desktop.owner("vault", "black")
     window = daemon.create(x=100, y=100, width=400, height=200, domain="vault", label_rgb=LABELS["black"].rgb,
                            title="Keys")
     frame = desktop.rect_of(desktop.frame_of(window))
-    prefix_area = desktop.pixels(frame.__class__(frame.x + BORDER + 4, frame.y + 3, 7 * len("[vault]"), 13))
-    wait_for(lambda: (desktop.pixels(frame.__class__(frame.x + BORDER + 4, frame.y + 3, 49, 13))
-                      == LABELS["black"].text_rgb).any(), "the prefix glyphs are drawn")
-    prefix_area = desktop.pixels(frame.__class__(frame.x + BORDER + 4, frame.y + 3, 49, 13))
-    colours = set(int(value) for value in prefix_area.flatten())
+    prefix = Rect(frame.x + BORDER + 4, frame.y + 3, 7 * len("[vault]"), 13)
+    wait_for(lambda: (desktop.pixels(prefix) == LABELS["black"].text_rgb).any(), "the prefix glyphs are drawn")
+    colours = set(int(value) for value in desktop.pixels(prefix).flatten())
     assert colours == {LABELS["black"].rgb, LABELS["black"].text_rgb}
 
 
-def test_unregistered_client_with_domain_properties_gets_gui_frame(desktop: Desktop):
+def test_unregistered_client_gets_gui_frame(desktop: Desktop):
     impostor = desktop.owner()  # not registered as a daemon
     window = impostor.create(x=200, y=150, width=300, height=200, domain="work", label_rgb=LABELS["blue"].rgb,
                              title="[work] Inbox")
@@ -64,7 +64,7 @@ def test_unregistered_client_with_domain_properties_gets_gui_frame(desktop: Desk
         desktop.wait_pixel(x, y, GUI_LABEL.rgb, "the frame of an impostor window")
 
 
-def test_daemon_claiming_another_domain_gets_gui_frame(desktop: Desktop):
+def test_daemon_claiming_other_domain_is_gui(desktop: Desktop):
     daemon = desktop.owner("untrusted", "red")
     window = daemon.create(x=200, y=150, width=300, height=200, domain="vault", label_rgb=LABELS["black"].rgb,
                            title="Password")
@@ -82,13 +82,14 @@ def test_label_property_cannot_change_registered_colour(desktop: Desktop):
     desktop.wait_pixel(frame.x + 1, frame.y + 50, LABELS["red"].rgb, "the frame of a red domain naming green")
 
 
-def test_xterm_with_domain_property_set_later_stays_gui(desktop: Desktop):
+def test_xterm_claiming_domain_stays_gui(desktop: Desktop):
     desktop.spawn("xterm", "-geometry", "60x10+300+300", "-T", "plain xterm")
     frame_id = wait_for(lambda: next((w for w in desktop.top_level_order()
                                       if desktop.frame_title(w) == "[gui] plain xterm"), None),
-                        "the xterm is framed")
-    client_id = desktop.window(frame_id).query_tree().children[0].id
-    import subprocess
+                        "the frame of the xterm exists")
+    # The frame gets its title before the client is reparented into it.
+    client_id = wait_for(lambda: next((child.id for child in desktop.window(frame_id).query_tree().children), None),
+                         "the xterm is inside its frame")
     subprocess.run(["xprop", "-display", desktop.server.display, "-id", str(client_id), "-f",
                     properties.ODYSSEY_DOMAIN, "8u", "-set", properties.ODYSSEY_DOMAIN, "work"], check=True)
     subprocess.run(["xprop", "-display", desktop.server.display, "-id", str(client_id), "-f",
@@ -99,16 +100,18 @@ def test_xterm_with_domain_property_set_later_stays_gui(desktop: Desktop):
 
 
 @pytest.mark.parametrize("x, y", [(-500, -300), (30000, 30000), (-32000, 700), (1200, -5)])
-def test_frame_stays_inside_work_area_on_map(desktop: Desktop, x: int, y: int):
+def test_frame_inside_work_area_on_map(desktop: Desktop, x: int, y: int):
     daemon = desktop.owner("work", "blue")
     window = daemon.create(x=x, y=y, width=400, height=300, domain="work", label_rgb=LABELS["blue"].rgb,
                            title="far away", size_hints={"flags": 4})  # PPosition: "I chose this place"
     frame = desktop.rect_of(desktop.frame_of(window))
-    assert frame.x >= 0 and frame.y >= BAR
-    assert frame.right <= 1280 and frame.bottom <= 800
+    assert frame.x >= 0
+    assert frame.y >= BAR
+    assert frame.right <= 1280
+    assert frame.bottom <= 800
 
 
-def test_oversized_window_is_shrunk_to_work_area(desktop: Desktop):
+def test_oversized_window_shrunk_to_work_area(desktop: Desktop):
     daemon = desktop.owner("work", "blue")
     window = daemon.create(x=0, y=0, width=16000, height=6000, domain="work", label_rgb=LABELS["blue"].rgb,
                            title="huge")
@@ -146,7 +149,7 @@ def test_client_cannot_cover_its_frame(desktop: Desktop):
         desktop.wait_pixel(x, y, LABELS["blue"].rgb, "the frame around a green client")
 
 
-def test_hostile_title_is_sanitized_and_prefix_pixels_unchanged(desktop: Desktop):
+def test_hostile_title_leaves_prefix_intact(desktop: Desktop):
     daemon = desktop.owner("work", "blue")
     plain = daemon.create(x=20, y=100, width=500, height=100, domain="work", label_rgb=LABELS["blue"].rgb,
                           title="plain")
@@ -156,18 +159,19 @@ def test_hostile_title_is_sanitized_and_prefix_pixels_unchanged(desktop: Desktop
     plain_frame_id, hostile_frame_id = desktop.frame_of(plain), desktop.frame_of(hostile)
     title = desktop.frame_title(hostile_frame_id)
     assert title.startswith("[work] ]tluav[ x e\u0301\u0301\u0301\ufffd[vault] WWW")
-    assert "\u202e" not in title and "\u2067" not in title
+    assert "\u202e" not in title
+    assert "\u2067" not in title
     assert title.endswith("\u2026")
     plain_frame, hostile_frame = desktop.rect_of(plain_frame_id), desktop.rect_of(hostile_frame_id)
     # The prefix "[work]" and the controls look exactly the same in both frames.
     for left, width in ((BORDER, 4 + 7 * len("[work]") + 2), (plain_frame.width - 60, 56)):
         def area(frame):
-            return desktop.pixels(frame.__class__(frame.x + left, frame.y, width, TITLE))
+            return desktop.pixels(Rect(frame.x + left, frame.y, width, TITLE))
         wait_for(lambda: (area(plain_frame) == area(hostile_frame)).all(),
                  "the prefix and controls of both frames match")
 
 
-def test_title_longer_than_read_limit_ends_with_mark(desktop: Desktop):
+def test_overlong_title_ends_with_mark(desktop: Desktop):
     impostor = desktop.owner()
     window = impostor.create(x=20, y=100, width=500, height=100, title="\u00e9" * 3000)
     title = desktop.frame_title(desktop.frame_of(window))
@@ -176,7 +180,7 @@ def test_title_longer_than_read_limit_ends_with_mark(desktop: Desktop):
     assert "\ufffd" not in title
 
 
-def test_narrow_window_is_widened_to_show_whole_prefix(desktop: Desktop):
+def test_narrow_window_shows_whole_prefix(desktop: Desktop):
     daemon = desktop.owner("a-domain-name-of-31-characters", "purple")
     window = daemon.create(x=100, y=100, width=20, height=20, domain="a-domain-name-of-31-characters",
                            label_rgb=LABELS["purple"].rgb, title="tiny")
@@ -202,7 +206,7 @@ def test_size_hints_are_applied_on_map(desktop: Desktop):
     assert (desktop.rect_of(odd).width, desktop.rect_of(odd).height) == (215, 103)
 
 
-def test_wm_state_and_frame_extents_are_set(desktop: Desktop):
+def test_wm_state_and_frame_extents(desktop: Desktop):
     daemon = desktop.owner("work", "blue")
     window = daemon.create(x=100, y=100, width=300, height=200, domain="work", label_rgb=LABELS["blue"].rgb,
                            title="state")
@@ -219,3 +223,55 @@ def test_override_redirect_window_is_not_framed(desktop: Desktop):
     wait_for(lambda: desktop.is_viewable(window), "the menu is mapped")
     assert desktop.parent(window) == desktop.root.id
     assert window not in (desktop.cardinals(desktop.root.id, properties.NET_CLIENT_LIST) or [])
+
+
+def test_transient_centred_on_parent(desktop: Desktop):
+    daemon = desktop.owner("work", "blue")
+    parent = daemon.create(x=100, y=100, width=600, height=400, domain="work", label_rgb=LABELS["blue"].rgb,
+                           title="editor")
+    parent_frame = desktop.rect_of(desktop.frame_of(parent))
+    dialog = daemon.create(width=200, height=100, domain="work", label_rgb=LABELS["blue"].rgb, title="Save?",
+                           transient_for=parent)
+    dialog_frame = desktop.rect_of(desktop.frame_of(dialog))
+    assert abs((dialog_frame.x + dialog_frame.width // 2) - (parent_frame.x + parent_frame.width // 2)) <= 1
+    assert abs((dialog_frame.y + dialog_frame.height // 2) - (parent_frame.y + parent_frame.height // 2)) <= 1
+
+
+def test_transient_for_foreign_window_is_ignored(desktop: Desktop):
+    vault = desktop.owner("vault", "black")
+    untrusted = desktop.owner("untrusted", "red")
+    keys = vault.create(x=100, y=100, width=600, height=400, domain="vault", label_rgb=LABELS["black"].rgb,
+                        title="keys")
+    desktop.frame_of(keys)
+    fake = untrusted.create(width=200, height=100, domain="untrusted", label_rgb=LABELS["red"].rgb,
+                            title="Unlock", transient_for=keys)
+    assert desktop.frame_title(desktop.frame_of(fake)) == "[untrusted] Unlock"
+    wait_for(lambda: "names window" in desktop.log_text() and "as its parent: ignored" in desktop.log_text(),
+             "the foreign parent is refused")
+
+
+def test_initial_iconic_state_is_honoured(desktop: Desktop):
+    daemon = desktop.owner("work", "blue")
+    window = daemon.create(x=100, y=100, domain="work", label_rgb=LABELS["blue"].rgb, title="later",
+                           wm_hints={"flags": 2, "initial_state": 3})  # StateHint, IconicState
+    wait_for(lambda: desktop.wm_state(window) == 3, "WM_STATE is IconicState")
+    assert not desktop.is_viewable(window)
+    assert properties.NET_WM_STATE_HIDDEN in desktop.atom_names(window, properties.NET_WM_STATE)
+
+
+def test_static_gravity_places_client_exactly(desktop: Desktop):
+    daemon = desktop.owner("work", "blue")
+    # PPosition | PWinGravity with StaticGravity (10): the client, not its frame, goes to x, y.
+    hints = {"flags": 4 | 512, "win_gravity": 10}
+    window = daemon.create(x=300, y=200, width=300, height=200, domain="work", label_rgb=LABELS["blue"].rgb,
+                           title="static", size_hints=hints)
+    desktop.frame_of(window)
+    assert (desktop.rect_of(window).x, desktop.rect_of(window).y) == (300, 200)
+    daemon.command(op="configure", window=window, changes={"x": 400, "y": 320})
+    wait_for(lambda: (desktop.rect_of(window).x, desktop.rect_of(window).y) == (400, 320),
+             "the client moves to exactly where it asked")
+    # Twice the same request does not drift.
+    daemon.command(op="configure", window=window, changes={"x": 400, "y": 320})
+    daemon.command(op="configure", window=window, changes={"width": 301})
+    wait_for(lambda: desktop.rect_of(window).width == 301, "the last request is handled")
+    assert (desktop.rect_of(window).x, desktop.rect_of(window).y) == (400, 320)

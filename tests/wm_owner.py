@@ -1,8 +1,8 @@
-"""A separate X client for window manager tests: creates windows on request.
+"""A separate X client for window manager tests, which creates windows on request.
 
 Run as ``python wm_owner.py DISPLAY [DOMAIN LABEL]``. With a domain and a label
-it registers itself as that domain's daemon first (in $XDG_RUNTIME_DIR), so
-its windows are "daemon windows"; without them it is an unregistered client.
+it first registers itself as that domain's daemon (in $XDG_RUNTIME_DIR), so
+its windows are daemon windows. Without them it is an unregistered client.
 Commands arrive as JSON lines on stdin; each gets one JSON line on stdout.
 """
 
@@ -25,6 +25,7 @@ def create_window(connection, spec: dict) -> int:
         background_pixel=spec.get("background", 0xFFFFFF),
         event_mask=X.StructureNotifyMask | X.ButtonPressMask | X.KeyPressMask | X.FocusChangeMask,
     )
+
     utf8 = connection.get_atom("UTF8_STRING")
     if spec.get("domain") is not None:
         window.change_property(connection.get_atom(properties.ODYSSEY_DOMAIN), utf8, 8, spec["domain"].encode())
@@ -37,6 +38,8 @@ def create_window(connection, spec: dict) -> int:
         window.set_wm_protocols([connection.get_atom(name) for name in spec["protocols"]])
     if spec.get("size_hints"):
         window.set_wm_normal_hints(**spec["size_hints"])
+    if spec.get("wm_hints"):
+        window.set_wm_hints(**spec["wm_hints"])
     if spec.get("transient_for"):
         window.change_property(Xatom.WM_TRANSIENT_FOR, Xatom.WINDOW, 32, [spec["transient_for"]])
     if spec.get("net_state"):
@@ -44,6 +47,7 @@ def create_window(connection, spec: dict) -> int:
                                [connection.get_atom(name) for name in spec["net_state"]])
     if spec.get("override_redirect"):
         window.change_attributes(override_redirect=True)
+
     if spec.get("map", True):
         window.map()
     connection.sync()

@@ -1,8 +1,8 @@
 """Helpers for the window manager tests: a desktop (Xvfb + odyssey-wm), window owners, pixels, input.
 
-Everything is real: the window manager runs as the ``odyssey-wm`` command on
-its own Xvfb, windows belong to separate X clients (``wm_owner.py``
-subprocesses, registered as daemons or not), input goes through XTEST, and
+Everything is real. The window manager runs as the ``odyssey-wm`` command on
+its own Xvfb. Windows belong to separate X clients (``wm_owner.py``
+subprocesses, registered as daemons or not). Input goes through XTEST, and
 pixels are read back from the root window.
 """
 
@@ -160,8 +160,9 @@ class Desktop:
 
     def spawn(self, *command: str) -> subprocess.Popen:
         """Start an X application (xterm, xeyes) on the display."""
-        process = subprocess.Popen(list(command), env=dict(self.env, DISPLAY=self.server.display),
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(self.base / "applications.log", "ab") as log:
+            process = subprocess.Popen(list(command), env=dict(self.env, DISPLAY=self.server.display),
+                                       stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         self.others.append(process)
         return process
 
@@ -264,9 +265,9 @@ class Desktop:
     def pixel(self, x: int, y: int) -> int:
         return int(self.pixels(Rect(x, y, 1, 1))[0, 0])
 
-    def wait_pixel(self, x: int, y: int, rgb: int, what: str) -> None:
+    def wait_pixel(self, x: int, y: int, rgb: int, description: str) -> None:
         wait_for(lambda: self.pixel(x, y) == rgb,
-                 f"pixel ({x}, {y}) of {what} is #{rgb:06x} (now #{self.pixel(x, y):06x})")
+                 f"pixel ({x}, {y}) of {description} is #{rgb:06x} (now #{self.pixel(x, y):06x})")
 
     # Input through XTEST ------------------------------------------------------
 

@@ -12,6 +12,7 @@ The daemon imports ``wm.labels``, ``wm.properties`` and ``wm.trust``; those
 three modules must stay importable without a display.
 
 This package must never take a domain's colour or name from anything a domain
-controls, never draw untrusted text as markup or let it overlap the prefix, and
-never move the keyboard focus without a user action (a click or a hotkey).
+controls. It must never draw untrusted text as markup or let it overlap the
+prefix. It must never move the keyboard focus without a user action (a click or
+a hotkey).
 """

@@ -2,7 +2,7 @@
 
 The bar is an override-redirect window of the window manager, kept above
 every other window (see ``WindowManager.restack_trusted``). Its left end
-always names the domain that holds the keyboard focus, in that domain's
+always names the domain that has the keyboard focus, in that domain's
 colour. Titles of minimized windows are drawn after their trusted
 ``[domain]`` prefix and clipped to their entry, like in frames.
 """
@@ -30,7 +30,7 @@ BAR_BACKGROUND = 0x263238
 BAR_TEXT = 0xFFFFFF
 BAR_DIM_TEXT = 0xB0BEC5
 PADDING = 6
-# Characters of "[domain] title" in one minimized-window entry.
+# Title characters shown in one entry for a minimized window.
 ENTRY_CHARACTERS = 28
 NO_FOCUS_TEXT = "no keyboard focus"
 KEYBOARD_TEXT = "keys:"
@@ -176,15 +176,21 @@ class Bar:
             return box
         self.gc.change(foreground=background)
         self.window.fill_rectangle(self.gc, box.x, box.y, box.width, box.height)
+        top = self._text_top()
+        prefix_x = x + PADDING
+        title_x = prefix_x + self.bold_font.width_of(prefix_characters) + self.font.cell_width
         if attention:
+            # Stripes around the text, not behind it.
             self.gc.change(foreground=foreground, line_width=2)
             self.gc.set_clip_rectangles(0, 0, [(box.x, box.y, box.width, box.height)], X.Unsorted)
             self.window.poly_segment(self.gc, [(sx, self.height, sx + self.height, 0)
                                                for sx in range(box.x - self.height, box.right, 10)])
-            self.gc.change(clip_mask=X.NONE)
-        top = self._text_top()
-        prefix_x = x + PADDING
-        title_x = prefix_x + self.bold_font.width_of(prefix_characters) + self.font.cell_width
+            self.gc.change(clip_mask=X.NONE, foreground=background)
+            text_end = prefix_x + self.bold_font.width_of(prefix_characters)
+            if title_characters:
+                text_end = min(box.right, title_x + self.font.width_of(title_characters))
+            self.window.fill_rectangle(self.gc, prefix_x - 2, top - 2, text_end - prefix_x + 4,
+                                       max(self.font.height, self.bold_font.height) + 4)
         if title_characters:
             title_clip = Rect(title_x, 0, box.right - title_x, self.height)
             draw_text(self.window, self.gc, self.font, title_x, top, title_characters, foreground, background,
@@ -213,7 +219,7 @@ class Bar:
         self._draw_plain(clock_x, self.clock_text, BAR_TEXT, self.width)
         right_limit = clock_x - PADDING
 
-        # Left end: the keyboard owner, always drawn whole before anything else.
+        # Left end: the keyboard owner, drawn before the entries that share the space.
         x = self._draw_plain(PADDING, KEYBOARD_TEXT, BAR_DIM_TEXT, right_limit) + self.font.cell_width
         if self.focus is None:
             x = self._draw_plain(x, NO_FOCUS_TEXT, BAR_DIM_TEXT, right_limit) + PADDING
@@ -236,10 +242,10 @@ class Bar:
         for entry in self.entries:
             if x >= right_limit:
                 break
-            title = entry.title[:ENTRY_CHARACTERS]
+            # Room for the prefix, a space and ENTRY_CHARACTERS of title; a longer title ends with "…".
             limit = min(right_limit, x + 2 * PADDING + self.font.cell_width * (ENTRY_CHARACTERS + 1)
                         + self.bold_font.width_of(display_characters(entry.identity.prefix)))
-            box = self._draw_label_box(x, entry.identity.prefix, title, entry.identity.label, limit,
+            box = self._draw_label_box(x, entry.identity.prefix, entry.title, entry.identity.label, limit,
                                        attention=entry.attention)
             self.entry_rects.append((box, entry.window_id))
             x = box.right + PADDING

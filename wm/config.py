@@ -1,8 +1,8 @@
 """The window manager's settings: the ``[wm]`` and ``[hotkeys]`` sections of desktop.toml.
 
-The file is shared by every Odyssey program; this module reads only the two
-sections above and the daemon's ``copy`` and ``paste`` hotkeys (to reject a
-window manager hotkey that would steal them). A missing file means defaults.
+Every Odyssey program shares the file. This module reads only the two sections
+above, plus the daemon's ``copy`` and ``paste`` hotkeys so that it can reject a
+window manager hotkey that would take them. A missing file means defaults.
 A value that is invalid raises ConfigError naming the file, the key and the
 value; ``odyssey-wm`` then exits with status 2.
 """
@@ -49,8 +49,8 @@ DEFAULT_HOTKEYS: dict[str, str] = {
     "resize_taller": "Super+Shift+Down",
 }
 
-# Hotkeys of the GUI daemon that live in the same section; the window manager
-# never grabs them and refuses its own hotkeys that collide with them.
+# Hotkeys of the GUI daemon in the same section. The window manager never grabs
+# them and rejects its own hotkeys that collide with them.
 DAEMON_HOTKEYS: dict[str, str] = {"copy": "Ctrl+Shift+C", "paste": "Ctrl+Shift+V"}
 
 # Modifier names accepted in hotkeys, mapped to the key whose modifier bit they mean.

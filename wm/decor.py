@@ -1,7 +1,7 @@
 """Where the parts of a frame are: border, title bar, prefix, title and controls.
 
 Pure layout, in pixels relative to the frame's top-left corner. The title bar
-is the top edge of the frame; the client window sits below it, inside the
+is the top edge of the frame. The client window sits below it, inside the
 border, so no client pixel can ever cover a part of the frame.
 """
 
@@ -29,7 +29,7 @@ class Control(enum.Enum):
 
 @dataclasses.dataclass(frozen=True)
 class Hit:
-    """What a pointer position on the frame means: a control, the title, or resize edges."""
+    """The meaning of a pointer position on the frame: a control, the title, or resize edges."""
 
     control: Control | None = None
     title: bool = False

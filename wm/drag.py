@@ -39,8 +39,15 @@ def dragged_frame(drag: Drag, pointer_x: int, pointer_y: int, decorations: Decor
         return clamp_into_area(Rect(start.x + dx, start.y + dy, start.width, start.height), area)
 
     inner = decorations.client_in_frame(start)
-    width = inner.width + (dx if drag.right else -dx if drag.left else 0)
-    height = inner.height + (dy if drag.bottom else -dy if drag.top else 0)
+    width, height = inner.width, inner.height
+    if drag.right:
+        width += dx
+    elif drag.left:
+        width -= dx
+    if drag.bottom:
+        height += dy
+    elif drag.top:
+        height -= dy
     # The edges that do not move stay where they were.
     max_width = area.width - 2 * decorations.border
     max_height = area.height - decorations.title - decorations.border

@@ -18,7 +18,7 @@ STATE_TOGGLE = 2
 
 
 class Ewmh:
-    """Writes the root properties and client states; holds the atoms it uses."""
+    """Writer of the root properties and client states, with the atoms it uses."""
 
     def __init__(self, display, root) -> None:
         self.display = display

@@ -2,8 +2,8 @@
 
 The window manager moves the focus only when the user clicks a window, picks
 one in the switcher or the bar, or closes or minimizes the focused window (then
-nothing has the focus until the user chooses). A window that maps, asks to be
-activated or raises itself never gets the focus.
+nothing has the focus until the user chooses). A window that maps, requests
+activation or raises itself never gets the focus.
 
 The bar shows the owner of the window that really has the X keyboard focus,
 read back from the server after every focus change, not the window manager's
@@ -63,9 +63,9 @@ class FocusPolicy:
             self.repaint(previous)
         self.grab_buttons(client, focused=True)
 
-        # ICCCM input models: set the focus if the client accepts input, send
-        # WM_TAKE_FOCUS if it asks for it, and for a client that wants neither
-        # take the keyboard from the previous window all the same.
+        # ICCCM input models: set the focus if the client accepts input, and send
+        # WM_TAKE_FOCUS if it lists that protocol. A client that wants neither
+        # still takes the keyboard away from the previous window.
         if client.accepts_input:
             client.window.set_input_focus(X.RevertToNone, time)
         elif not client.takes_focus:

@@ -1,10 +1,10 @@
 """Drawing of frames: the border, the title bar with ``[domain] title``, and the controls.
 
-Drawing order is the security argument: the title bar is filled with the label
-colour, then the untrusted title is drawn clipped to its own rectangle, then
-the trusted prefix and the controls are drawn last, each in a fixed place that
-the title's rectangle does not reach. The border needs no drawing: it is the
-frame window's background, which the X server paints itself.
+The drawing order is the security argument. The title bar is filled with the
+label colour first. The untrusted title comes next, clipped to its own
+rectangle. The trusted prefix and the controls are drawn last, each in a fixed
+place that the title's rectangle does not reach. The border needs no drawing
+because it is the frame window's background, which the X server paints itself.
 """
 
 from __future__ import annotations
@@ -54,22 +54,28 @@ class FramePainter:
         foreground = self.palette.pixel(label.text_rgb)
         gc = self.gc
 
-        gc.change(foreground=background)
-        frame.fill_rectangle(gc, 0, 0, width, decorations.title)
-        if client.wants_attention:
-            self._draw_stripes(frame, Rect(0, 0, width, decorations.title), foreground)
-
         controls_left = decorations.controls_left(width)
         text_top = (decorations.title - max(self.font.height, self.bold_font.height)) // 2
         prefix = display_characters(client.identity.prefix)
         prefix_x = decorations.text_x()
         prefix_width = self.bold_font.width_of(prefix)
-
-        # The untrusted title first, clipped between the prefix and the controls.
         title_x = prefix_x + prefix_width + self.font.cell_width
         title_clip = Rect(title_x, 0, controls_left - TEXT_PADDING - title_x, decorations.title)
+        title: list[int] = []
         if not title_clip.is_empty() and client.title:
             title = fit_characters(display_characters(client.title), title_clip.width, self.font.cell_width)
+
+        gc.change(foreground=background)
+        frame.fill_rectangle(gc, 0, 0, width, decorations.title)
+        if client.wants_attention:
+            # Stripes everywhere but behind the text, which stays readable.
+            self._draw_stripes(frame, Rect(0, 0, width, decorations.title), foreground)
+            text_end = title_x + self.font.width_of(title) if title else prefix_x + prefix_width
+            gc.change(foreground=background)
+            frame.fill_rectangle(gc, prefix_x - 2, 0, min(text_end, controls_left) - prefix_x + 4, decorations.title)
+
+        # The untrusted title first, clipped between the prefix and the controls.
+        if title:
             draw_text(frame, gc, self.font, title_x, text_top, title, foreground, background, title_clip)
 
         # The trusted prefix, always at the same place, clipped only by the controls.

@@ -1,8 +1,8 @@
 """Rectangles, ICCCM size hints and the rule that keeps every frame inside the work area.
 
 Pure functions without X, so every clamp can be tested on its own. All values
-are in pixels of the GUI display; X carries sizes as 16-bit numbers, and every
-result here lies inside the screen, so it always fits.
+are in pixels of the GUI display. X carries sizes as 16-bit numbers, and the
+frames computed here lie inside the screen, so their values fit.
 """
 
 from __future__ import annotations
@@ -95,11 +95,11 @@ class SizeHints:
 def apply_size_hints(width: int, height: int, hints: SizeHints) -> tuple[int, int]:
     """Return the client size closest to (width, height) that the hints allow.
 
-    The steps follow ICCCM 4.1.2.3, in an order that makes the result stable
-    (applying the hints to their own result changes nothing): first the
-    maximum; then the size is rounded down to the base size (or the minimum
-    size when no base is given) plus a whole number of increments; then the
-    minimum. The result is at least 1x1.
+    The steps follow ICCCM 4.1.2.3, in an order that makes the result stable,
+    so applying the hints to their own result changes nothing. The maximum
+    comes first. Then the size is rounded down to the base size (or the
+    minimum size when no base is given) plus a whole number of increments.
+    The minimum comes last. The result is at least 1x1.
     """
     if hints.max_width:
         width = min(width, hints.max_width)

@@ -1,8 +1,8 @@
 """Reading and writing the ICCCM properties of client windows, with bounded reads.
 
-Every property of a client window is set by that client, so each reader asks
-the server for a bounded number of items and checks the format before using
-any value; a malformed property reads as "not set".
+Every property of a client window is set by that client. Each reader therefore
+requests a bounded number of items and checks the format before using any
+value, and a malformed property reads as "not set".
 """
 
 from __future__ import annotations

@@ -27,6 +27,9 @@ CURSOR_RESIZE = 120
 
 # ISO_Left_Tab (Shift+Tab on most layouts) is in the "xkb" keysym group, not loaded by default.
 XK.load_keysym_group("xkb")
+# Seconds between the release of a held X-ray hotkey and hiding the overlay.
+XRAY_RELEASE_DELAY = 0.03
+
 SWITCHER_NEXT_KEYS = (XK.XK_Tab, XK.XK_Right, XK.XK_Down)
 SWITCHER_PREVIOUS_KEYS = (XK.XK_ISO_Left_Tab, XK.XK_Left, XK.XK_Up)
 
@@ -157,7 +160,7 @@ class InputHandling:
     # Keyboard -----------------------------------------------------------------
 
     def on_key_press(self, event) -> None:
-        # A grabbed hotkey was pressed, or any key while the switcher holds the keyboard.
+        # A grabbed hotkey was pressed, or any key while the switcher has grabbed the keyboard.
         if self.switcher.active:
             self._switcher_key(event)
             return
@@ -175,13 +178,14 @@ class InputHandling:
             if event.detail in self.keys.keycodes_of_modifiers(modifiers):
                 self._finish_switch(event.time)
             return
-        if self.xray.active and self.config.xray_mode == "hold":
-            # An auto-repeated key sends a release and a new press at once; the
-            # key still shows as down in the keymap, and X-ray stays.
+        if self.xray.active and self.config.xray_mode == "hold" and self._xray_hide_timer is None:
+            # An auto-repeated key sends a release and a new press at once: the
+            # key still shows as down in the keymap, and X-ray stays. The short
+            # delay covers a press that arrives just after the release.
             keymap = self.display.query_keymap()
             if keymap[event.detail // 8] & (1 << (event.detail % 8)):
                 return
-            self.hide_xray()
+            self._xray_hide_timer = self.loop.call_later(XRAY_RELEASE_DELAY, self.hide_xray)
 
     def _switcher_key(self, event) -> None:
         keysym = self.display.keycode_to_keysym(event.detail, 0)
@@ -239,6 +243,11 @@ class InputHandling:
         self._open_switcher(event, -1)
 
     def action_xray(self, event) -> None:
+        if self._xray_hide_timer is not None:
+            # The release before this press was an auto-repeat: keep X-ray as it is.
+            self._xray_hide_timer.cancel()
+            self._xray_hide_timer = None
+            return
         if self.xray.active:
             if self.config.xray_mode == "toggle":
                 self.hide_xray()
@@ -251,6 +260,9 @@ class InputHandling:
         self.restack_trusted()
 
     def hide_xray(self) -> None:
+        if self._xray_hide_timer is not None:
+            self._xray_hide_timer.cancel()
+            self._xray_hide_timer = None
         if self.xray.window is not None:
             self.own_windows.discard(self.xray.window.id)
         self.xray.hide()

@@ -26,7 +26,7 @@ ALL_MODIFIERS = 0xFF
 
 
 class ModifierMap:
-    """Which modifier bit Alt, Super and the lock keys have on this server's keymap."""
+    """The modifier bits of Alt, Super and the lock keys on this server's keymap."""
 
     def __init__(self, display) -> None:
         self.display = display
@@ -97,7 +97,7 @@ class KeyBindings:
         self.bindings: dict[tuple[int, int], str] = {}
 
     def grab_all(self) -> None:
-        """(Re)grab every hotkey; a hotkey another client already holds is logged and skipped."""
+        """Grab every hotkey again. A hotkey that another client has grabbed is logged and skipped."""
         self.root.ungrab_key(X.AnyKey, X.AnyModifier)
         self.bindings.clear()
         for action, hotkey in self.hotkeys.items():

@@ -1,10 +1,10 @@
 """The label colours that mark each domain's windows, and the GUI domain's colour.
 
 The set is fixed: a domain picks one of these names in its configuration, and
-the frame, the bar and the X-ray overlay draw that colour. The GUI domain (the
-trusted desktop itself and every X client that is not a registered daemon) is
-drawn in a neutral light gray that is deliberately not one of the labels, so
-no domain can be configured to look like the GUI domain.
+the frame, the bar and the X-ray overlay draw that colour. The GUI domain is
+the trusted desktop itself and every X client that is not a registered daemon.
+It is drawn in a neutral light gray that is deliberately not one of the
+labels, so no domain can be configured to look like the GUI domain.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ class Label:
     text_rgb: int
 
 
-# Text colours follow the Qubes convention (white on the dark and saturated
-# labels, black on the light ones); each pair has a contrast ratio of at least
-# 3.5:1 by the WCAG 2 formula, checked in tests/test_wm_labels.py.
+# Text colours follow the Qubes convention: white on the dark and saturated
+# labels, black on the light ones. Each pair has a contrast ratio of at least
+# 3.5:1 by the WCAG 2 formula, which tests/test_wm_labels.py checks.
 LABELS: dict[str, Label] = {
     label.name: label
     for label in (

@@ -1,8 +1,8 @@
 """Taking a window into a frame and letting it go again.
 
-A managed window is reparented into a frame the window manager creates; it is
-put in the save-set, so if the window manager dies the X server reparents it
-back to the root window and maps it.
+A managed window is reparented into a frame that the window manager creates.
+It is also put in the save-set, so if the window manager dies, the X server
+reparents it back to the root window and maps it.
 """
 
 from __future__ import annotations
@@ -65,22 +65,9 @@ class Lifecycle:
         protocols = set(icccm.read_atom_list(window, self.display.get_atom(properties.WM_PROTOCOLS)))
         net_state = set(icccm.read_atom_list(window, self.ewmh.net_wm_state))
         title = sanitize_untrusted_title(*icccm.read_title(self.display, window))
-        decorations = self.decorations
-
-        width, height = fit_client_size(geometry.width, geometry.height, hints,
-                                        self.min_client_width(identity, decorations))
-        frame_width, frame_height = decorations.frame_size_for(width, height)
         parent = self._transient_parent(window, identity)
-        if existing or hints.user_position or hints.program_position or (geometry.x, geometry.y) != (0, 0):
-            if hints.static_gravity:
-                frame = decorations.frame_for_client(geometry.x, geometry.y, width, height)
-            else:
-                frame = Rect(geometry.x, geometry.y, frame_width, frame_height)
-        elif parent is not None:
-            frame = centered_in((frame_width, frame_height), parent.frame_rect)
-        else:
-            frame = centered_in((frame_width, frame_height), self.workarea)
-        frame = clamp_into_area(frame, self.workarea)
+        frame = self._initial_frame(geometry, hints, identity, parent, existing)
+        decorations = self.decorations
 
         frame_window = self.root.create_window(
             frame.x, frame.y, frame.width, frame.height, 0, X.CopyFromParent, X.InputOutput, X.CopyFromParent,
@@ -104,7 +91,7 @@ class Lifecycle:
             client.ignore_unmaps += 1
         inner = decorations.client_in_frame(frame)
         window.configure(border_width=0)
-        # The frame's properties first: whoever sees the reparenting can read them.
+        # The frame's properties first, so a client that sees the reparenting can read them.
         self.publish_frame(client)
         window.reparent(frame_window, inner.x, inner.y)
         self.grab_buttons(client, focused=False)
@@ -129,6 +116,29 @@ class Lifecycle:
         self.stack_new(client)
         self.update_client_list()
         return client
+
+    def _initial_frame(self, geometry, hints, identity: Identity, parent: Client | None, existing: bool) -> Rect:
+        """Return where a new window's frame goes, inside the work area."""
+        decorations = self.decorations
+        width, height = fit_client_size(geometry.width, geometry.height, hints,
+                                        self.min_client_width(identity, decorations))
+        frame_width, frame_height = decorations.frame_size_for(width, height)
+        # A program position of (0, 0) is what toolkits set when the program chose
+        # nothing (Xt sets PPosition by default), so such a window is placed like one
+        # without a position; a user position is always honoured.
+        positioned = existing or hints.user_position or (geometry.x, geometry.y) != (0, 0)
+        if positioned and (existing or hints.static_gravity):
+            # The client stays where it is and the frame is built around it, so
+            # restarting the window manager does not move windows.
+            frame = decorations.frame_for_client(geometry.x, geometry.y, width, height)
+        elif positioned:
+            # NorthWest gravity: the frame's corner goes where the client asked.
+            frame = Rect(geometry.x, geometry.y, frame_width, frame_height)
+        elif parent is not None:
+            frame = centered_in((frame_width, frame_height), parent.frame_rect)
+        else:
+            frame = centered_in((frame_width, frame_height), self.workarea)
+        return clamp_into_area(frame, self.workarea)
 
     def _transient_parent(self, window, identity: Identity) -> Client | None:
         """Return the managed parent named by WM_TRANSIENT_FOR if it has the same owner."""
@@ -246,4 +256,15 @@ class Lifecycle:
     def manage_existing(self) -> None:
         """Manage the windows that were on the display before the window manager started."""
         for window in self.root.query_tree().children:
-            self.manage(window, existing=True)
+            if window.id in self.own_windows:
+                continue
+            try:
+                override_redirect = window.get_attributes().override_redirect
+            except xerror.XError as exc:
+                log_request_error(exc, "reading an existing window", window.id)
+                continue
+            if override_redirect:
+                # Watched for focus like the ones created later (see on_create_notify).
+                window.change_attributes(event_mask=X.FocusChangeMask)
+            else:
+                self.manage(window, existing=True)

@@ -1,9 +1,10 @@
 """``odyssey-wm``: run the trusted window manager on an X display.
 
-Exit status: 0 after SIGTERM or SIGINT (every window is given back to the root
-window first), 1 when the display cannot be used or the window manager
-failed, 2 for an invalid configuration, 3 when another window manager already
-runs on the display.
+Exit status:
+  0  stopped by SIGTERM or SIGINT, after giving every window back to the root window;
+  1  the display cannot be used, or the window manager failed;
+  2  invalid configuration;
+  3  another window manager already runs on the display.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from Xlib import error as xerror
 
 from .config import ConfigError, load_config
 from .manager import AnotherWindowManager, WindowManager
-from .text import FontError
 from .xconn import open_display
 
 logger = logging.getLogger("wm")
@@ -57,8 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
     try:
         manager = WindowManager(display, config)
-    except FontError as exc:
-        print(f"odyssey-wm: invalid configuration: {config.path}: {exc}", file=sys.stderr)
+    except ConfigError as exc:
+        print(f"odyssey-wm: invalid configuration: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     try:
         manager.take_over()

@@ -1,7 +1,7 @@
 """The window manager: start-up, the X event dispatch table and its handlers, shutdown.
 
-Each X event type has one handler, found in ``self.handlers``; the comment at
-the top of each handler says what the event means. Event types without a
+Each X event type has one handler, found in ``self.handlers``. The comment at
+the top of each handler explains what the event means. Event types without a
 handler are ignored.
 """
 
@@ -15,7 +15,7 @@ from Xlib import error as xerror
 from . import properties
 from .bar import Bar
 from .client import Client
-from .config import WmConfig
+from .config import ConfigError, WmConfig
 from .decor import Control, Decorations
 from .drag import Drag
 from .ewmh import Ewmh, apply_state_action
@@ -29,7 +29,7 @@ from .loop import EventLoop, Timer
 from .notices import MAX_NOTICE_BYTES, parse_notices
 from .operations import Operations
 from .switcher import Switcher
-from .text import open_core_font
+from .text import CoreFont, FontError, open_core_font
 from .trust import DaemonRegistry
 from .xconn import Palette
 from .xray import XRay
@@ -55,10 +55,10 @@ class WindowManager(Lifecycle, Operations, FocusPolicy, InputHandling):
         self.screen_rect = Rect(0, 0, self.screen.width_in_pixels, self.screen.height_in_pixels)
         self.workarea = Rect(0, config.bar_height, self.screen_rect.width,
                              self.screen_rect.height - config.bar_height)
-        # Raises FontError before the display is taken over.
-        self.font = open_core_font(display, config.font)
-        self.bold_font = open_core_font(display, config.bold_font)
-        self.xray_font = open_core_font(display, config.xray_font)
+        # A missing font is a configuration error, found before the display is taken over.
+        self.font = self._open_font("font", config.font)
+        self.bold_font = self._open_font("bold_font", config.bold_font)
+        self.xray_font = self._open_font("xray_font", config.xray_font)
         self.palette = Palette(self.screen.default_colormap)
         self.painter = FramePainter(self.root, self.palette, self.font, self.bold_font)
         self.decorations = Decorations(config.border_width,
@@ -78,6 +78,7 @@ class WindowManager(Lifecycle, Operations, FocusPolicy, InputHandling):
         self.own_windows: set[int] = set()
         self._fullscreen_shown_for: Client | None = None
         self._fullscreen_timer: Timer | None = None
+        self._xray_hide_timer: Timer | None = None
 
         atom = display.get_atom
         self.notices_atom = atom(properties.ODYSSEY_NOTICES)
@@ -113,6 +114,12 @@ class WindowManager(Lifecycle, Operations, FocusPolicy, InputHandling):
             X.FocusIn: self.on_focus_in,
             X.MappingNotify: self.on_mapping_notify,
         }
+
+    def _open_font(self, key: str, name: str) -> CoreFont:
+        try:
+            return open_core_font(self.display, name)
+        except FontError as exc:
+            raise ConfigError(self.config.path, f"[wm] {key}", name, str(exc)) from None
 
     # Start and stop -----------------------------------------------------------
 
@@ -163,6 +170,10 @@ class WindowManager(Lifecycle, Operations, FocusPolicy, InputHandling):
         self.release_all()
         self.ewmh.withdraw()
         self.bar.destroy()
+        focus = self.display.get_input_focus().focus
+        if getattr(focus, "id", focus) in (X.NONE, self.support_window.id):
+            # Without a window manager the keys follow the pointer, the X default.
+            self.display.set_input_focus(X.PointerRoot, X.RevertToPointerRoot, X.CurrentTime)
         self.support_window.destroy()
         self.display.sync()
         self.loop.close()
@@ -241,6 +252,8 @@ class WindowManager(Lifecycle, Operations, FocusPolicy, InputHandling):
         if client.ignore_unmaps > 0 and not event.send_event:
             client.ignore_unmaps -= 1
             return
+        logger.debug("window 0x%x unmapped itself (event window 0x%x, synthetic %s)", client.id,
+                     event.event.id, bool(event.send_event))
         self.unmanage(client, destroyed=False)
 
     def on_destroy_notify(self, event) -> None:
@@ -312,7 +325,7 @@ class WindowManager(Lifecycle, Operations, FocusPolicy, InputHandling):
             self.switcher.paint()
 
     def on_focus_in(self, event) -> None:
-        # The keyboard focus moved somewhere: find out where, and say so in the bar.
+        # The keyboard focus moved: read where it is now and show its owner in the bar.
         if event.mode in (X.NotifyGrab, X.NotifyUngrab):
             return
         self.refresh_focus_truth()

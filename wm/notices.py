@@ -1,11 +1,11 @@
 """Trusted notices from the daemons: parsing ``_ODYSSEY_NOTICES`` and queueing them for the bar.
 
 Each line is ``domain\\tlabel\\tmessage``. The daemons write only their own
-messages there (never domain-supplied text), but any GUI-domain client can
-write the root property too, so every line is checked like input: a valid
-domain name (or "gui"), a known label, a message cut to a bounded length with
-control characters replaced. A domain that is registered always gets its
-registered colour, whatever label the line names.
+messages there, never domain-supplied text. Any GUI-domain client can write the
+root property too, though, so every line is checked like input. It needs a
+valid domain name (or "gui") and a known label, and its message is cut to a
+bounded length with control characters replaced. A domain with managed daemon
+windows always gets its registered colour, whatever label the line names.
 """
 
 from __future__ import annotations

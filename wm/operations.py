@@ -1,8 +1,9 @@
-"""What the user (or a client's request, within the rules) can do to a managed window.
+"""Window operations: geometry, states, closing and stacking of managed windows.
 
-Every geometry change ends in ``Client.apply_geometry`` with a frame that
-lies inside the work area (or is the whole screen, for a domain allowed to go
-fullscreen), so a frame edge or title bar can never leave the screen.
+They run for user actions, and for client requests within the rules. Every
+geometry change ends in ``Client.apply_geometry`` with a frame that lies inside
+the work area, or is the whole screen for a domain allowed to go fullscreen.
+So a frame edge or title bar never leaves the screen.
 """
 
 from __future__ import annotations
@@ -50,14 +51,14 @@ class Operations:
         return clamp_into_area(Rect(self.workarea.x, self.workarea.y, frame_width, frame_height), self.workarea)
 
     def apply_state_geometry(self, client: Client) -> None:
-        """Place the client as its state says: allowed fullscreen, maximized or normal."""
+        """Place the client as its state requires: allowed fullscreen, maximized or normal."""
         if client.fullscreen and self.fullscreen_allowed(client):
             client.covers_screen = True
             decorations = Decorations.none()
             frame = self.screen_rect
         else:
             # A fullscreen request without permission becomes a maximize inside the
-            # work area; the client is still told it is fullscreen.
+            # work area, and _NET_WM_STATE still reports FULLSCREEN to the client.
             client.covers_screen = False
             decorations = self.decorations
             if client.fullscreen or client.maximized:
@@ -186,8 +187,8 @@ class Operations:
         """Stack a window that appeared without a user action.
 
         A window of another owner than the focused window goes right below the
-        focused window, so the window that receives the keys is never covered
-        by a window the user did not ask for; windows of the focused window's
+        focused window. So the window that receives the keys is never covered
+        by a window the user did not ask for. Windows of the focused window's
         own owner go on top.
         """
         focused = self.focused

@@ -1,10 +1,12 @@
 """Names of the X properties and atoms shared by the daemon and the window manager.
 
 The daemon sets the ``_ODYSSEY_*`` window properties on every window it
-creates; the window manager believes them only on windows whose X client is a
+creates. The window manager believes them only on windows whose X client is a
 registered daemon for that same domain (see ``wm.trust``). The window manager
-sets the ``_ODYSSEY_FRAME_*`` and ``_ODYSSEY_BAR_*`` properties on its own
-windows so tests and tools can read what it drew without parsing pixels.
+sets the ``_ODYSSEY_FRAME_*``, ``_ODYSSEY_BAR_*``, ``_ODYSSEY_SWITCHER`` and
+``_ODYSSEY_XRAY`` properties on its own windows, so tests and tools can read
+what it drew without parsing pixels. Any client can overwrite those, so nothing
+may trust them.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The Alt+Tab switcher: a trusted list of windows, each with its owner, drawn by the window manager.
 
-While the switcher is open the window manager holds an active keyboard grab,
-so no client sees the Tab presses; releasing the hotkey's modifier focuses the
-selected window (and restores it if it was minimized), Escape cancels.
+While the switcher is open, the window manager has an active keyboard grab, so
+no client sees the Tab presses. Releasing the hotkey's modifier focuses the
+selected window (and restores it if it was minimized). Escape cancels.
 """
 
 from __future__ import annotations

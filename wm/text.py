@@ -2,10 +2,10 @@
 
 The X server draws core-font text glyph by glyph, left to right, in the order
 of the characters: there is no bidirectional reordering, no shaping, no font
-fallback and no markup. With charcell fonts (every glyph the same width) the
-width of a string is its length times the cell width, so the window manager
-can cut a title to the space it has by counting characters, and a GC clip
-rectangle keeps every pixel of it inside that space whatever the glyphs are.
+fallback and no markup. In a charcell font every glyph has the same width, so
+the width of a string is its length times the cell width. The window manager
+cuts a title to its space by counting characters, and a GC clip rectangle
+keeps every pixel of the title inside that space whatever the glyphs are.
 
 ImageText16 takes 16-bit characters, so characters outside the Basic
 Multilingual Plane become U+FFFD; characters the font lacks are drawn as the
@@ -36,6 +36,10 @@ MAX_CHARACTERS_PER_REQUEST = 255
 # so a GUI-domain title is cut by sanitize_title (with a visible mark), not here.
 MAX_TITLE_BYTES = 1024
 
+# Characters of a title the window manager keeps; a title bar shows far fewer, and
+# a longer title ends with "…" so the cut is visible.
+MAX_TITLE_CHARACTERS = 256
+
 
 class FontError(ValueError):
     """A configured font is missing on the display or is not a charcell font."""
@@ -62,14 +66,17 @@ class CoreFont:
 def open_core_font(display, name: str) -> CoreFont:
     """Open ``name`` on the display; raise FontError if it is missing or not charcell."""
     try:
+        # python-xlib returns None when the server has no font of that name.
         font = display.open_font(name)
-        metrics = font.query()
-    except xerror.XError as exc:
-        raise FontError(f"font {name!r} is not available on the display ({type(exc).__name__})") from None
+        metrics = font.query() if font is not None else None
+    except xerror.XError:
+        metrics = None
+    if metrics is None:
+        raise FontError("no such font on the display")
     cell_width = metrics.max_bounds.character_width
     if cell_width <= 0 or metrics.min_bounds.character_width != cell_width:
         font.close()
-        raise FontError(f"font {name!r} is not a charcell font (all glyphs must have one width)")
+        raise FontError("not a charcell font: every glyph must have the same width")
     return CoreFont(name, font, metrics.font_ascent, metrics.font_descent, cell_width)
 
 
@@ -79,29 +86,44 @@ def display_characters(text: str) -> list[int]:
 
 
 def sanitize_untrusted_title(untrusted_title: bytes, truncated: bool = False) -> str:
-    """Return a title safe for layout next to the prefix, whoever set it.
+    """Return a title that is safe to lay out next to the prefix, from any client.
 
-    Titles of daemon windows are already sanitized by the daemon; GUI-domain
-    windows set anything, so the window manager applies the same rules again
-    (no control, format or bidirectional characters, limited combining marks,
-    a visible mark where text was cut). ``truncated`` says that the bytes are
-    the start of a longer property: the title then ends with "…".
+    The daemon sanitizes the titles of its windows, but GUI-domain clients set
+    anything, so the window manager applies the same rules again: no control,
+    format or bidirectional characters, limited combining marks, and a visible
+    mark where text was cut. ``truncated`` means the bytes are the start of a
+    longer property, so the title then ends with "…".
     """
     untrusted_title = untrusted_title[:MAX_TITLE_BYTES]
-    if not truncated:
-        return sanitize_title(untrusted_title)
-    # Drop a UTF-8 sequence cut in half by the bounded read; it was not invalid.
-    for length in range(1, 4):
-        lead = untrusted_title[-length:][:1]
-        if lead and lead[0] & 0xC0 == 0xC0:
-            needed = 2 if lead[0] < 0xE0 else 3 if lead[0] < 0xF0 else 4
-            if needed > length:
-                untrusted_title = untrusted_title[:-length]
-            break
-        if not lead or lead[0] & 0xC0 != 0x80:
-            break
+    if truncated:
+        untrusted_title = _drop_cut_utf8_sequence(untrusted_title)
     title = sanitize_title(untrusted_title)
+    if len(title) > MAX_TITLE_CHARACTERS:
+        title, truncated = title[: MAX_TITLE_CHARACTERS - 1], True
+    if not truncated:
+        return title
     return title if title.endswith(chr(ELLIPSIS)) else title + chr(ELLIPSIS)
+
+
+def _drop_cut_utf8_sequence(data: bytes) -> bytes:
+    """Remove a multi-byte UTF-8 sequence that a bounded read cut off at the end of ``data``."""
+    for length in range(1, 4):
+        if length > len(data):
+            break
+        byte = data[-length]
+        if byte & 0xC0 == 0x80:
+            continue  # a continuation byte: look further back for the lead byte
+        if byte & 0xC0 == 0xC0:
+            if byte >= 0xF0:
+                needed = 4
+            elif byte >= 0xE0:
+                needed = 3
+            else:
+                needed = 2
+            if needed > length:
+                return data[:-length]
+        break
+    return data
 
 
 def fit_characters(characters: list[int], max_width: int, cell_width: int) -> list[int]:

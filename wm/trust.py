@@ -1,12 +1,12 @@
-"""Who owns a window on the GUI display: the daemon registry and the X-Resource check.
+"""Window ownership on the GUI display: the daemon registry and the X-Resource check.
 
 Each GUI daemon registers itself at start-up with ``register_daemon``: a file
-named after its PID in ``$XDG_RUNTIME_DIR/odyssey/daemons/`` holds its domain
-name, its label name and its process start time. The window manager asks the
-X server (X-Resource extension, LocalClientPID) which process owns a window's
-X connection, and believes the window's ``_ODYSSEY_DOMAIN`` property only when
-that process is registered, with a matching start time, for that same domain.
-Everything else is a GUI-domain window.
+named after its PID in ``$XDG_RUNTIME_DIR/odyssey/daemons/`` contains its
+domain name, its label name and its process start time. The window manager queries
+the X server (X-Resource extension, LocalClientPID) for the process that owns
+a window's X connection. It believes the window's ``_ODYSSEY_DOMAIN`` property
+only when that process is registered for that same domain, with a matching
+start time. Everything else is a GUI-domain window.
 
 The start time guards against PID reuse: a stale file left by a daemon that
 crashed names a PID that a different process may hold later, and that process
@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import re
 import stat
 from pathlib import Path
 
@@ -30,20 +29,17 @@ from Xlib import X
 from Xlib import error as xerror
 from Xlib.ext import res
 
+from domains.names import check_domain_name
+
 from . import properties
 from .labels import GUI_DOMAIN, GUI_LABEL, LABELS, Label
 
 logger = logging.getLogger(__name__)
 
-# Domain names: an ASCII letter, then letters, digits, "_", "." or "-"; at most 31
-# characters (the Qubes rule), so the prefix "[name]" always fits a title bar.
-DOMAIN_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,30}")
-MAX_DOMAIN_NAME_LENGTH = 31
-
 # A registry file is three short lines; anything larger is not one of ours.
 MAX_RECORD_BYTES = 4096
 
-# Bytes read from a window's _ODYSSEY_DOMAIN property: a valid name is at most 31.
+# Bytes read from a window's _ODYSSEY_DOMAIN property: a valid name is at most 32 (domains.names).
 MAX_DOMAIN_PROPERTY_BYTES = 64
 
 
@@ -79,18 +75,6 @@ class Identity:
 
 
 GUI_IDENTITY = Identity(GUI_DOMAIN, GUI_LABEL, False)
-
-
-def check_domain_name(name: str) -> str:
-    """Return ``name`` if it is a valid domain name, or raise ValueError saying why not."""
-    if not DOMAIN_NAME_PATTERN.fullmatch(name):
-        raise ValueError(
-            f"invalid domain name {name!r}: use 1 to {MAX_DOMAIN_NAME_LENGTH} ASCII letters, "
-            "digits, '_', '.' or '-', starting with a letter"
-        )
-    if name.lower() == GUI_DOMAIN:
-        raise ValueError(f"invalid domain name {name!r}: {GUI_DOMAIN!r} is reserved for the GUI domain")
-    return name
 
 
 def registry_directory(runtime_dir: str | os.PathLike | None = None) -> Path:
@@ -166,7 +150,7 @@ class DaemonRegistry:
 
     def lookup(self, pid: int) -> DaemonRecord | None:
         """Return the record of the daemon running as ``pid``, or None if there is no valid one."""
-        if self.directory is None or not self._directory_is_safe():
+        if self.directory is None or not self._directory_is_safe(self.directory):
             return None
         path = self.directory / str(pid)
         try:
@@ -192,15 +176,15 @@ class DaemonRegistry:
             return None
         return record
 
-    def _directory_is_safe(self) -> bool:
-        assert self.directory is not None
+    @staticmethod
+    def _directory_is_safe(directory: Path) -> bool:
         try:
-            info = os.lstat(self.directory)
+            info = os.lstat(directory)
         except FileNotFoundError:
             return False
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
             logger.warning("ignoring the daemon registry %s: not a directory of this user, "
-                           "or writable by others", self.directory)
+                           "or writable by others", directory)
             return False
         return True
 
@@ -233,7 +217,8 @@ def owner_pid(display, window_id: int) -> int | None:
     """Return the PID of the local process whose X connection created ``window_id``.
 
     Uses the X-Resource extension (version 1.2, LocalClientPID). Returns None
-    when the window is gone, the client is not local, or the server cannot say.
+    when the window is gone, the client is not local, or the server does not
+    report a PID.
     """
     try:
         reply = display.res_query_client_ids([{"client": window_id, "mask": res.LocalClientPIDMask}])

@@ -45,7 +45,7 @@ class XErrorLog:
 
 
 def open_display(name: str) -> xdisplay.Display:
-    """Connect to display ``name`` with an error handler that never raises.
+    """Connect to display ``name`` and install the logging error handler.
 
     Raises Xlib.error.DisplayError when the display cannot be opened.
     """

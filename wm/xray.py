@@ -6,7 +6,7 @@ from a snapshot of the screen: each window's visible part is blended with its
 label colour, outlined, and labelled ``[domain]`` in large letters inside a
 part of it that no other window covers. The picture is the overlay's
 background pixmap, so the X server repaints it itself and no client can draw
-over it; the snapshot also means nothing a domain draws while X-ray is shown
+over it. Because it is a snapshot, nothing a domain draws while X-ray is shown
 appears on screen.
 """
 
@@ -47,7 +47,7 @@ class XRayTarget:
 
 @dataclasses.dataclass(frozen=True)
 class XRayLabel:
-    """Where the overlay labelled a window."""
+    """The position of a window's label on the overlay."""
 
     domain: str
     box: Rect
