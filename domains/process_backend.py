@@ -29,6 +29,11 @@ from .sandbox import SandboxLayout, bwrap_command
 
 logger = logging.getLogger(__name__)
 
+# CPU priority of everything in a domain, as a nice value above the desktop's own:
+# a domain that keeps the CPU busy then slows itself, not the daemons, the window
+# manager and the GUI X server that show every domain.
+DOMAIN_NICENESS = 5
+
 # Seconds a domain gets to stop its applications before it is killed.
 STOP_TIMEOUT = 5.0
 
@@ -77,7 +82,8 @@ class ProcessDomain:
         try:
             with self.log_path.open("ab") as log:
                 self.process = subprocess.Popen(
-                    bwrap_command(self.layout, inner), pass_fds=(control_read,), stdin=subprocess.DEVNULL,
+                    ["nice", "-n", str(DOMAIN_NICENESS), *bwrap_command(self.layout, inner)],
+                    pass_fds=(control_read,), stdin=subprocess.DEVNULL,
                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                 )
         except OSError as error:

@@ -296,3 +296,10 @@ def test_screenshot_needs_a_png_name_in_an_existing_directory(desktop, tmp_path)
     assert not (tmp_path / "missing").exists()
     desktop.odyssey("screenshot", str(tmp_path / "shot.png"))
     assert (tmp_path / "shot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_domain_runs_at_lower_cpu_priority(desktop):
+    start_with(desktop, ("work", "blue", "xclock -geometry 200x200+100+100"))
+    namespace = domain_pid_namespace(desktop, "work")
+    niceness = {int(read_proc(pid, "stat").rsplit(")", 1)[1].split()[16]) for pid in processes_in(namespace)}
+    assert niceness == {5}, niceness
