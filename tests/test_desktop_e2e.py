@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
+import socket
 import subprocess
 import sys
 
@@ -193,7 +195,10 @@ def test_run_starts_an_application_in_a_running_domain(desktop):
 
 def test_domain_cannot_see_the_gui_display_or_network(desktop):
     start_with(desktop, ("work", "blue", "xclock -geometry 200x200+100+100"))
-    number = desktop.display.lstrip(":")
+    gui_number = int(desktop.display.lstrip(":"))
+    # A listening abstract socket in the desktop's network namespace, under a name
+    # that nothing inside a domain binds: reaching it would mean a shared namespace.
+    host_name = f"\0odyssey-test-{os.getpid()}-{secrets.token_hex(4)}"
     probe = (
         "import json, os, socket\n"
         "def reach(address, family=socket.AF_UNIX):\n"
@@ -202,18 +207,30 @@ def test_domain_cannot_see_the_gui_display_or_network(desktop):
         "        s.connect(address); return True\n"
         "    except OSError:\n"
         "        return False\n"
-        f"result = {{'abstract': reach('\\0/tmp/.X11-unix/X{number}'),\n"
-        f"          'socket_file': os.path.exists('/tmp/.X11-unix/X{number}'),\n"
+        "result = {'display': os.environ['DISPLAY'],\n"
+        f"          'host_abstract': reach({host_name!r}),\n"
+        f"          'gui_abstract': reach('\\0/tmp/.X11-unix/X{gui_number}'),\n"
+        f"          'gui_socket_file': os.path.exists('/tmp/.X11-unix/X{gui_number}'),\n"
         "          'internet': reach(('1.1.1.1', 53), socket.AF_INET),\n"
         "          'others': sorted(os.listdir('/run/odyssey'))}\n"
         "open(os.path.expanduser('~/probe.json'), 'w').write(json.dumps(result))\n"
     )
-    desktop.odyssey("run", "work", "--", "python3", "-c", probe)
-    path = desktop.home("work") / "probe.json"
-    result = json.loads(wait_until(lambda: path.exists() and path.read_text()))
-    assert result["abstract"] is False
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as host_listener:
+        host_listener.bind(host_name)
+        host_listener.listen()
+        desktop.odyssey("run", "work", "--", "python3", "-c", probe)
+        path = desktop.home("work") / "probe.json"
+        result = json.loads(wait_until(lambda: path.exists() and path.read_text()))
+    assert result["host_abstract"] is False
+    # The domain's own X server runs in the domain's namespaces and may have the GUI
+    # display's number; then that name reaches the domain's server and nothing else.
+    own_number = int(result["display"].lstrip(":").split(".")[0])
+    shares_number = own_number == gui_number
+    assert result["gui_abstract"] is shares_number
+    assert result["gui_socket_file"] is shares_number
     assert result["internet"] is False
-    assert "clipboard" not in result["others"] and "daemons" not in result["others"]
+    assert "clipboard" not in result["others"]
+    assert "daemons" not in result["others"]
 
 
 def test_odyssey_list_and_errors(desktop):
