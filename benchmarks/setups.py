@@ -25,6 +25,7 @@ import sys
 import time
 from pathlib import Path
 
+from domains.polling import poll_until
 from domains.xserver import XServer
 
 from .analysis import command_line, process_tree
@@ -60,14 +61,10 @@ class SetupError(RuntimeError):
 
 def wait_for(predicate, timeout: float, what: str, poll: float = 0.01):
     """Poll ``predicate`` until it returns a true value or ``timeout`` seconds pass."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise SetupError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(poll)
+    value = poll_until(predicate, timeout, interval=poll)
+    if not value:
+        raise SetupError(f"timed out after {timeout:.0f} s waiting for {what}")
+    return value
 
 
 def stop_process(process: subprocess.Popen | None, timeout: float = 10.0) -> None:

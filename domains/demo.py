@@ -25,6 +25,7 @@ from Xlib import display as xdisplay
 
 from . import paths
 from .config import DomainConfig, save_domain
+from .polling import poll_until
 
 # Seconds each demo step may take before the demo reports it as failed.
 STEP_TIMEOUT = 30.0
@@ -53,14 +54,10 @@ class DemoFailed(RuntimeError):
 
 
 def wait_for(description: str, predicate, timeout: float = STEP_TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise DemoFailed(f"timed out after {timeout:.0f} s waiting for {description}")
-        time.sleep(0.05)
+    value = poll_until(predicate, timeout, interval=0.05)
+    if not value:
+        raise DemoFailed(f"timed out after {timeout:.0f} s waiting for {description}")
+    return value
 
 
 class Screen:

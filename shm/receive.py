@@ -34,7 +34,34 @@ from .errors import BufferRejected
 logger = logging.getLogger(__name__)
 
 
-class MappedBuffer:
+class MappedFile:
+    """An owned fd and a mapping of its file; closing releases both.
+
+    Subclasses set ``fd`` and ``map``. ``close`` is idempotent and raises
+    BufferError, releasing nothing, while views of ``map`` (memoryviews, numpy
+    arrays) still exist.
+    """
+
+    fd: int
+    map: mmap.mmap | None
+
+    def close(self) -> None:
+        """Unmap, then close the fd. Idempotent."""
+        if self.map is not None:
+            self.map.close()
+            self.map = None
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+class MappedBuffer(MappedFile):
     """A received buffer, mapped read-only.
 
     Owns ``fd`` (the read-only re-opened fd, suitable for ``attach_fd(fd,
@@ -50,25 +77,6 @@ class MappedBuffer:
         self.stride = stride
         self.offset = offset
         self.size = stride * height
-
-    def close(self) -> None:
-        """Unmap and close the read-only fd. Idempotent.
-
-        Raises BufferError, releasing nothing, while views of ``map`` (memoryviews,
-        numpy arrays) still exist.
-        """
-        if self.map is not None:
-            self.map.close()
-            self.map = None
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-
-    def __enter__(self) -> MappedBuffer:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return (
@@ -86,12 +94,7 @@ def map_received_buffer(fd: int, *, width: int, height: int, stride: int, offset
     """
     end = check_image_layout(width=width, height=height, stride=stride, offset=offset)
     file_stat = check_sealed_file(fd, end)
-    read_only_fd = reopen_read_only(fd, file_stat)
-    try:
-        mapping = map_read_only(read_only_fd, end)
-    except BaseException:
-        os.close(read_only_fd)
-        raise
+    read_only_fd, mapping = open_read_only_mapping(fd, file_stat, end)
     logger.debug(
         "mapped received buffer %dx%d stride %d offset %d (%d bytes of %d)",
         width, height, stride, offset, end, file_stat.st_size,
@@ -187,3 +190,17 @@ def map_read_only(fd: int, length: int) -> mmap.mmap:
         return mmap.mmap(fd, length, mmap.MAP_SHARED, mmap.PROT_READ)
     except OSError as error:
         raise BufferRejected(f"mapping {length} bytes of the buffer read-only failed: {error.strerror}") from None
+
+
+def open_read_only_mapping(fd: int, file_stat: os.stat_result, length: int) -> tuple[int, mmap.mmap]:
+    """Re-open ``fd`` read-only and map its first ``length`` bytes ``PROT_READ``.
+
+    Returns the new fd and the mapping, both the caller's; ``fd`` stays open.
+    Raises BufferRejected, leaving nothing open, when either step fails.
+    """
+    read_only_fd = reopen_read_only(fd, file_stat)
+    try:
+        return read_only_fd, map_read_only(read_only_fd, length)
+    except BaseException:
+        os.close(read_only_fd)
+        raise

@@ -19,7 +19,7 @@ from protocol import limits
 
 from .buffer import BUFFER_SEALS, BYTES_PER_PIXEL
 from .errors import BufferRejected, RegionFull
-from .receive import check_image_layout, check_sealed_file, map_read_only, reopen_read_only
+from .receive import MappedFile, check_image_layout, check_sealed_file, open_read_only_mapping
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 MAX_REGION_SIZE = limits.MAX_REGION_OFFSET + 1 + limits.MAX_BUFFER_BYTES
 
 
-class SharedRegion:
+class SharedRegion(MappedFile):
     """A fixed-size shared file, mapped whole.
 
     Owns ``fd`` and ``map``. A region made by ``create`` is mapped read-write, one
@@ -71,28 +71,8 @@ class SharedRegion:
         size = file_stat.st_size
         if size > MAX_REGION_SIZE:
             raise BufferRejected(f"region of {size} bytes is larger than the maximum {MAX_REGION_SIZE}")
-        read_only_fd = reopen_read_only(fd, file_stat)
-        try:
-            mapping = map_read_only(read_only_fd, size)
-        except BaseException:
-            os.close(read_only_fd)
-            raise
+        read_only_fd, mapping = open_read_only_mapping(fd, file_stat, size)
         return cls(read_only_fd, size, mapping, writable=False)
-
-    def close(self) -> None:
-        """Unmap and close the fd. Idempotent; raises BufferError while views of ``map`` exist."""
-        if self.map is not None:
-            self.map.close()
-            self.map = None
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-
-    def __enter__(self) -> SharedRegion:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
 
 
 class RegionBuffer:

@@ -27,6 +27,7 @@ import numpy as np
 import pytest
 
 from domains.channel import Channel, ChannelClosed, listen_unix
+from domains.polling import poll_until
 from protocol import Connection, ProtocolError, Role
 from protocol import messages as m
 from shm.receive import MappedBuffer, map_received_buffer
@@ -42,14 +43,10 @@ WAIT_TIMEOUT = 15.0
 
 def wait_until(condition: Callable[[], object], timeout: float = WAIT_TIMEOUT, message: str = "") -> object:
     """Poll ``condition`` every few milliseconds until it returns a true value, or fail."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {message or condition}")
-        time.sleep(0.005)
+    value = poll_until(condition, timeout, interval=0.005)
+    if not value:
+        raise AssertionError(f"timed out after {timeout} s waiting for {message or condition}")
+    return value
 
 
 @dataclasses.dataclass

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from Xlib import X
+
+from domains.polling import poll_until
 
 # Seconds a test waits for something that normally takes milliseconds.
 DEFAULT_TIMEOUT = 10.0
@@ -19,14 +19,10 @@ def wait_until(predicate, timeout: float = DEFAULT_TIMEOUT, interval: float = 0.
 
     Raises AssertionError with ``message`` when the deadline passes first.
     """
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(message or f"condition not met within {timeout} s")
-        time.sleep(interval)
+    value = poll_until(predicate, timeout, interval)
+    if not value:
+        raise AssertionError(message or f"condition not met within {timeout} s")
+    return value
 
 
 def grab_rgb(display, drawable, x: int, y: int, width: int, height: int) -> np.ndarray:

@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy
@@ -23,6 +22,7 @@ from Xlib import X, XK, Xatom, display as xdisplay
 from Xlib import error as xerror
 from Xlib.ext import xtest
 
+from domains.polling import poll_until
 from wm import properties
 from wm.geometry import Rect
 
@@ -43,16 +43,17 @@ _running_desktops: list[Desktop] = []
 
 def wait_for(condition, message: str, timeout: float = DEADLINE):
     """Return the first true value of ``condition()``; fail with ``message`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
+    def condition_while_wm_alive():
         value = condition()
-        if value:
-            return value
-        for desktop in _running_desktops:
-            desktop.check_wm_alive()
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting until {message}")
-        time.sleep(POLL_INTERVAL)
+        if not value:
+            for desktop in _running_desktops:
+                desktop.check_wm_alive()
+        return value
+
+    value = poll_until(condition_while_wm_alive, timeout, POLL_INTERVAL)
+    if not value:
+        raise AssertionError(f"timed out after {timeout:.0f} s waiting until {message}")
+    return value
 
 
 @dataclasses.dataclass
