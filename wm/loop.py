@@ -73,6 +73,10 @@ class EventLoop:
                 if self.display.pending_events():
                     continue
                 self.display.flush()
+                # python-xlib's flush also reads whatever the server sent, so events
+                # may now wait in its queue, where select cannot see them.
+                if _queued_events(self.display):
+                    continue
                 readable, _, _ = select.select([x_fd, self._wakeup_read], [], [], self._timeout())
                 if self._wakeup_read in readable:
                     self._drain_wakeup()
@@ -110,3 +114,8 @@ class EventLoop:
     def close(self) -> None:
         os.close(self._wakeup_read)
         os.close(self._wakeup_write)
+
+
+def _queued_events(display) -> int:
+    """Return how many events python-xlib 0.33 has already read, without reading the socket."""
+    return len(display.display.event_queue)
