@@ -30,7 +30,7 @@ from protocol import limits
 from protocol import messages as m
 from shm.xcb import XcbConnection
 from wm.trust import register_daemon, unregister_daemon
-from wm.xconn import open_display
+from wm.xconn import has_unsent_requests, open_display, queued_events
 
 from .clipboard import ClipboardStore
 from .clipboard_session import ClipboardSession
@@ -148,7 +148,7 @@ class Daemon:
 
     def _run_once(self) -> bool | None:
         self._handle_x_events()  # python-xlib may hold events it read while waiting for a reply
-        if _has_unsent_requests(self.display):
+        if has_unsent_requests(self.display):
             self.display.flush()
         self.xcb.flush()
         readers = [self.display.fileno(), self.xcb.fileno(), self._wakeup_read]
@@ -161,7 +161,7 @@ class Daemon:
         else:
             readers.append(self.listener.fileno())
         # Flushing may read events into python-xlib's queue: then select only polls.
-        timeout = 0.0 if _queued_events(self.display) else self._timeout()
+        timeout = 0.0 if queued_events(self.display) else self._timeout()
         readable, writable, _ = select.select(readers, writers, [], timeout)
         self._display_readable = self.display.fileno() in readable
         if self._wakeup_read in readable:
@@ -300,7 +300,7 @@ class Daemon:
         # only when select reported data. Events already queued are handled always.
         if self._display_readable:
             self.display.pending_events()
-        while _queued_events(self.display):
+        while queued_events(self.display):
             event = self.display.next_event()
             try:
                 self._handle_x_event(event)
@@ -376,14 +376,3 @@ class Daemon:
                 logger.debug("domain %s: X error on the painting connection: %s", self.policy.name, error)
             else:
                 logger.warning("domain %s: X error on the painting connection: %s", self.policy.name, error)
-
-
-def _queued_events(display) -> int:
-    """Return how many events python-xlib 0.33 has already read, without reading the socket."""
-    return len(display.display.event_queue)
-
-
-def _has_unsent_requests(display) -> bool:
-    """Return True when python-xlib 0.33 has requests that ``flush()`` would send."""
-    connection = display.display
-    return bool(connection.request_queue or connection.data_send)

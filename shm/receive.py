@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 
 class MappedFile:
-    """An owned fd and a mapping of its file; closing releases both.
+    """An owned fd and a mapping of its file, both released by ``close``.
 
     Subclasses set ``fd`` and ``map``. ``close`` is idempotent and raises
     BufferError, releasing nothing, while views of ``map`` (memoryviews, numpy
@@ -195,7 +195,7 @@ def map_read_only(fd: int, length: int) -> mmap.mmap:
 def open_read_only_mapping(fd: int, file_stat: os.stat_result, length: int) -> tuple[int, mmap.mmap]:
     """Re-open ``fd`` read-only and map its first ``length`` bytes ``PROT_READ``.
 
-    Returns the new fd and the mapping, both the caller's; ``fd`` stays open.
+    Returns the new fd and the mapping, both owned by the caller. ``fd`` stays open.
     Raises BufferRejected, leaving nothing open, when either step fails.
     """
     read_only_fd = reopen_read_only(fd, file_stat)

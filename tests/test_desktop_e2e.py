@@ -222,8 +222,8 @@ def test_domain_cannot_see_the_gui_display_or_network(desktop):
         path = desktop.home("work") / "probe.json"
         result = json.loads(wait_until(lambda: path.exists() and path.read_text()))
     assert result["host_abstract"] is False
-    # The domain's own X server runs in the domain's namespaces and may have the GUI
-    # display's number; then that name reaches the domain's server and nothing else.
+    # The domain's own X server may have the GUI display's number inside the domain's
+    # namespaces. Then that socket name reaches the domain's server and nothing else.
     own_number = int(result["display"].lstrip(":").split(".")[0])
     shares_number = own_number == gui_number
     assert result["gui_abstract"] is shares_number

@@ -15,6 +15,8 @@ import signal
 import time
 from collections.abc import Callable
 
+from .xconn import queued_events
+
 logger = logging.getLogger(__name__)
 
 
@@ -75,7 +77,7 @@ class EventLoop:
                 self.display.flush()
                 # python-xlib's flush also reads whatever the server sent, so events
                 # may now wait in its queue, where select cannot see them.
-                if _queued_events(self.display):
+                if queued_events(self.display):
                     continue
                 readable, _, _ = select.select([x_fd, self._wakeup_read], [], [], self._timeout())
                 if self._wakeup_read in readable:
@@ -114,8 +116,3 @@ class EventLoop:
     def close(self) -> None:
         os.close(self._wakeup_read)
         os.close(self._wakeup_write)
-
-
-def _queued_events(display) -> int:
-    """Return how many events python-xlib 0.33 has already read, without reading the socket."""
-    return len(display.display.event_queue)

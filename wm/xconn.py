@@ -87,6 +87,21 @@ def log_request_error(exc: xerror.XError, what: str, window_id: int) -> None:
         logger.warning("%s for window 0x%x failed: %s", what, window_id, type(exc).__name__)
 
 
+def queued_events(display: xdisplay.Display) -> int:
+    """Return how many events python-xlib 0.33 has already read, without reading the socket.
+
+    ``flush()`` and round trips read whatever the server sent into this queue,
+    where a select on the socket cannot see it.
+    """
+    return len(display.display.event_queue)
+
+
+def has_unsent_requests(display: xdisplay.Display) -> bool:
+    """Return True when python-xlib 0.33 has requests that ``flush()`` would send."""
+    connection = display.display
+    return bool(connection.request_queue or connection.data_send)
+
+
 def event_time(event) -> int:
     """Return the timestamp of an X event, or CurrentTime for events without one."""
     return getattr(event, "time", X.CurrentTime)
